@@ -1,0 +1,166 @@
+"""The library API: ``apply`` and ``check`` on polars or pandas tables, and the file-level
+functions the command line uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from weightcli.checks import CheckContext, run_checks
+from weightcli.config.model import Config
+from weightcli.errors import ConfigError
+from weightcli.io.read import Table
+from weightcli.report.model import FileReport, Report
+from weightcli.stats import compute_stats, row_examples
+from weightcli.weights.column import read_weight_column
+from weightcli.weights.pipeline import WeightPlan, build_plan, weighted_frame
+
+
+def _new_report(table: Table, config: Config, command: str, config_path: Path | None) -> FileReport:
+    return FileReport(
+        source=table.name,
+        command=command,
+        weight_column=config.weight_column,
+        profile=config.profile,
+        fail_on=config.fail_on,
+        task=config.task,
+        config_path=str(config_path) if config_path is not None else None,
+    )
+
+
+def check_table(table: Table, config: Config, config_path: Path | None = None) -> FileReport:
+    """Check the weight column of an opened table and return its report."""
+    report = _new_report(table, config, "check", config_path)
+    column = config.weight_column
+    if column not in table.schema:
+        context = CheckContext(
+            column=column,
+            present=False,
+            task=config.task,
+            negative_policy=config.negative,
+            available_columns=tuple(table.columns),
+        )
+        report.findings = run_checks(context, config.checks, config.profile)
+        return report
+
+    frame = _collect_columns(table, [column])
+    weight = read_weight_column(table, column, frame)
+    report.rows_in = frame.height
+    context_arguments: dict[str, Any] = {}
+    if weight.values is not None and weight.invalid_count == 0:
+        report.stats = compute_stats(weight.values, f"'{table.name}'")
+        examples = row_examples(weight.values)
+        context_arguments = {
+            "stats": report.stats,
+            "null_rows": examples.nulls,
+            "non_finite_rows": examples.non_finite,
+            "negative_rows": examples.negatives,
+        }
+    context = CheckContext(
+        column=column,
+        present=True,
+        dtype=weight.dtype,
+        numeric=weight.numeric,
+        task=config.task,
+        negative_policy=config.negative,
+        invalid_values=weight.invalid,
+        invalid_count=weight.invalid_count,
+        available_columns=tuple(table.columns),
+        **context_arguments,
+    )
+    report.findings = run_checks(context, config.checks, config.profile)
+    return report
+
+
+def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
+    from weightcli.weights.pipeline import _collect
+
+    return _collect(table.frame.select(columns), table.name)
+
+
+def plan_table(
+    table: Table, config: Config, config_path: Path | None = None, overwrite: bool = False
+) -> tuple[WeightPlan, FileReport]:
+    """Fit the weights of an opened table and return the plan and its report."""
+    if config.weight_column in table.schema and not overwrite:
+        raise ConfigError(
+            f"column '{config.weight_column}' already exists in '{table.name}'; pass "
+            "--overwrite to replace it, or -w NAME to write another column"
+        )
+
+    plan = build_plan(table, config)
+    report = _new_report(table, config, "apply", config_path)
+    report.rows_in = plan.rows_in
+    report.rows_out = plan.rows_out
+    report.stats = compute_stats(plan.weights, f"'{table.name}'")
+    report.stages = plan.stages
+    report.rules = plan.rules
+    report.notes = plan.notes
+
+    examples = row_examples(plan.weights)
+    context = CheckContext(
+        column=config.weight_column,
+        present=True,
+        dtype="Float64",
+        task=config.task,
+        negative_policy=config.negative,
+        stats=report.stats,
+        null_rows=examples.nulls,
+        non_finite_rows=examples.non_finite,
+        negative_rows=examples.negatives,
+        non_finite_rules=plan.non_finite_rules,
+        available_columns=tuple(table.columns),
+    )
+    report.findings = run_checks(context, config.checks, config.profile)
+    return plan, report
+
+
+def _as_table(data: Any, name: str) -> Table:
+    if isinstance(data, pl.LazyFrame):
+        frame = data
+    elif isinstance(data, pl.DataFrame):
+        frame = data.lazy()
+    elif type(data).__module__.startswith("pandas"):
+        frame = pl.from_pandas(data).lazy()
+    else:
+        raise TypeError(
+            f"expected a polars DataFrame or LazyFrame or a pandas DataFrame, "
+            f"not {type(data).__name__}"
+        )
+    return Table(name=name, format="polars", frame=frame, schema=dict(frame.collect_schema()))
+
+
+def _as_config(config: Config | dict[str, Any] | None) -> Config:
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    from weightcli.config.load import load_config
+
+    return load_config(None, overrides=config)
+
+
+def apply(
+    data: Any,
+    config: Config | dict[str, Any] | None = None,
+    *,
+    overwrite: bool = False,
+    name: str = "<table>",
+) -> tuple[pl.LazyFrame, Report]:
+    """Add the weight column to ``data`` and return the weighted LazyFrame and the report.
+
+    ``config`` is a :class:`Config` or a mapping with the keys of ``weightcli.yaml``. The
+    pre-pass runs now; the returned LazyFrame computes the weights when collected or sunk."""
+    table = _as_table(data, name)
+    plan, report = plan_table(table, _as_config(config), overwrite=overwrite)
+    return weighted_frame(table, plan), Report(files=[report])
+
+
+def check(
+    data: Any, config: Config | dict[str, Any] | None = None, *, name: str = "<table>"
+) -> Report:
+    """Check the weight column of ``data`` and return the report."""
+    table = _as_table(data, name)
+    return Report(files=[check_table(table, _as_config(config))])

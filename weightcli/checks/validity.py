@@ -1,0 +1,91 @@
+"""Checks that the weight column exists and holds valid numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from weightcli.checks.context import CheckContext, Draft
+from weightcli.checks.format import fmt, rows_text
+
+
+def missing_column(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
+    """The weight column is not in the table."""
+    if ctx.present:
+        return None
+    columns = ", ".join(ctx.available_columns) if ctx.available_columns else "none"
+    return Draft(
+        message=f"weight column '{ctx.column}' is not in the table; its columns are: {columns}",
+        hint="name the weight column with -w/--weight-column or weight_column in the config",
+        value=ctx.column,
+    )
+
+
+def non_numeric(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
+    """The weight column is not integer, float or decimal, or holds text that is no number."""
+    if not ctx.present:
+        return None
+    if not ctx.numeric:
+        return Draft(
+            message=f"weight column '{ctx.column}' has type {ctx.dtype}, "
+            "expected integer, float or decimal",
+            hint="cast the column to a numeric type when the table is made",
+            value=ctx.dtype,
+        )
+    if ctx.invalid_count == 0:
+        return None
+    shown = ", ".join(f"{text!r} at row {row}" for row, text in ctx.invalid_values)
+    more = ctx.invalid_count - len(ctx.invalid_values)
+    suffix = f" and {more:,} more" if more > 0 else ""
+    return Draft(
+        message=f"{fmt(ctx.invalid_count)} weight(s) in '{ctx.column}' are not numbers: "
+        f"{shown}{suffix}",
+        hint="fix those cells, or add their text to csv.null_values if it means a missing value",
+        value=ctx.invalid_count,
+        rows=tuple(row for row, _ in ctx.invalid_values),
+    )
+
+
+def empty_table(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
+    """The table has no rows."""
+    if ctx.stats is None or ctx.stats.rows > 0:
+        return None
+    return Draft(
+        message="the table has no rows",
+        hint="check the query or export that made the table",
+        value=0,
+    )
+
+
+def null_weight(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
+    """Some weights are null; Kumo drops rows whose weight is null."""
+    stats = ctx.stats
+    if stats is None or stats.nulls == 0:
+        return None
+    where = rows_text(ctx.null_rows, stats.nulls)
+    return Draft(
+        message=f"{fmt(stats.nulls)} of {fmt(stats.rows)} weights are null ({where}); "
+        "Kumo drops rows whose weight is null",
+        hint="fill the nulls, or set on_null to default or drop when applying rules",
+        value=stats.nulls,
+        rows=ctx.null_rows,
+    )
+
+
+def non_finite(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
+    """Some weights are NaN or infinite."""
+    stats = ctx.stats
+    if stats is None or stats.non_finite == 0:
+        return None
+    where = rows_text(ctx.non_finite_rows, stats.non_finite)
+    infinite = stats.non_finite - stats.nan
+    origin = ""
+    if ctx.non_finite_rules:
+        names = ", ".join(f"'{name}'" for name in ctx.non_finite_rules)
+        origin = f"; produced by {names}"
+    return Draft(
+        message=f"{fmt(stats.non_finite)} of {fmt(stats.rows)} weights are not finite "
+        f"({fmt(stats.nan)} NaN, {fmt(infinite)} infinite; {where}){origin}",
+        hint="guard divisions and logarithms in the rules, or fix the rows' inputs",
+        value=stats.non_finite,
+        rows=ctx.non_finite_rows,
+    )

@@ -1,0 +1,1 @@
+"""Reading and writing tables: formats, CSV text parsing and atomic writes."""

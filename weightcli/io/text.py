@@ -1,0 +1,79 @@
+"""Explicit parsing of CSV text columns.
+
+CSV columns are read as text. A column is parsed only when a rule, a strategy or a check
+needs it, and its type is decided from every value of the column, never from a sample."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from weightcli.config.model import CsvOptions
+
+TextKind = Literal["int", "float", "bool", "datetime", "date", "text"]
+
+_TRUE = ("true", "True", "TRUE")
+_FALSE = ("false", "False", "FALSE")
+
+
+def cleaned(column: str, csv: CsvOptions) -> pl.Expr:
+    """Return the column's text with spaces trimmed and null tokens as null."""
+    text = pl.col(column).str.strip_chars()
+    return pl.when(text.is_in(csv.null_values)).then(None).otherwise(text)
+
+
+def _number_text(column: str, csv: CsvOptions) -> pl.Expr:
+    text = cleaned(column, csv)
+    if csv.thousands is not None:
+        text = text.str.replace_all(csv.thousands, "", literal=True)
+    if csv.decimal_comma:
+        text = text.str.replace_all(",", ".", literal=True)
+    return text
+
+
+def number(column: str, csv: CsvOptions) -> pl.Expr:
+    """Parse a text column as Float64; text that is no number becomes null."""
+    return _number_text(column, csv).cast(pl.Float64, strict=False)
+
+
+def invalid_number(column: str, csv: CsvOptions) -> pl.Expr:
+    """Return True where the cell holds text that is neither a null token nor a number."""
+    return cleaned(column, csv).is_not_null() & number(column, csv).is_null()
+
+
+def typed(column: str, kind: TextKind, csv: CsvOptions) -> pl.Expr:
+    """Parse a text column as ``kind``; the result keeps the column's name."""
+    if kind == "int":
+        expr = _number_text(column, csv).cast(pl.Int64, strict=False)
+    elif kind == "float":
+        expr = number(column, csv)
+    elif kind == "bool":
+        text = cleaned(column, csv)
+        expr = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
+    elif kind == "datetime":
+        expr = cleaned(column, csv).str.to_datetime(strict=False, time_unit="us")
+    elif kind == "date":
+        expr = cleaned(column, csv).str.to_date(strict=False)
+    else:
+        text = pl.col(column)
+        expr = pl.when(text.str.strip_chars().is_in(csv.null_values)).then(None).otherwise(text)
+    return expr.alias(column)
+
+
+def decide_kind(values: pl.Series, csv: CsvOptions) -> TextKind:
+    """Return the narrowest kind that parses every non-null value of a text column."""
+    frame = values.to_frame("value")
+    present = frame.select(cleaned("value", csv).is_not_null().sum()).item()
+    if present == 0:
+        return "text"
+
+    candidates: tuple[TextKind, ...] = ("int", "float", "bool", "date", "datetime")
+    for kind in candidates:
+        try:
+            parsed = frame.select(typed("value", kind, csv).is_not_null().sum()).item()
+        except pl.exceptions.PolarsError:
+            continue
+        if parsed == present:
+            return kind
+    return "text"

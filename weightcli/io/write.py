@@ -1,0 +1,163 @@
+"""Write a table atomically: to a temporary file beside the target, then rename it.
+
+A failed or interrupted write leaves neither a partial output nor a temporary file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from weightcli.errors import InputError
+from weightcli.io.formats import split_compression
+
+TEMP_SUFFIX = ".weightcli-tmp"
+
+
+def nested_columns(schema: dict[str, pl.DataType]) -> list[str]:
+    """Return the columns of list, array or struct type, which CSV cannot hold."""
+    return [name for name, dtype in schema.items() if dtype.is_nested()]
+
+
+def check_output(destination: str, fmt: str, schema: dict[str, pl.DataType]) -> None:
+    """Raise before any work when the output cannot be written."""
+    if fmt in ("csv", "tsv", "ndjson"):
+        nested = nested_columns(schema)
+        if nested and fmt != "ndjson":
+            names = ", ".join(f"'{name}'" for name in nested)
+            raise InputError(
+                f"cannot write {fmt.upper()}: columns {names} hold lists or structs; "
+                "write Parquet or Arrow IPC instead"
+            )
+    if destination == "-":
+        return
+
+    path = Path(destination)
+    if path.is_dir():
+        raise InputError(f"output '{destination}' is a folder; expected a file path")
+    if _is_special(path):
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"output folder '{folder}' does not exist; create it first (mkdir -p {folder})"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"output folder '{folder}' is not writable (permission denied)")
+
+
+def _is_special(path: Path) -> bool:
+    """Whether the path is a device, pipe or socket, which cannot be renamed over."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode)
+
+
+def write_table(
+    frame: pl.LazyFrame,
+    destination: str,
+    fmt: str,
+    *,
+    separator: str = ",",
+    include_bom: bool = False,
+    metadata: dict[str, str] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> None:
+    """Write ``frame`` to ``destination`` (a path or '-') in ``fmt`` atomically."""
+    if destination == "-":
+        _write_stream(frame, fmt, stdout or sys.stdout.buffer, separator, include_bom, metadata)
+        return
+
+    path = Path(destination)
+    if _is_special(path):
+        with _temporary_file(Path(tempfile.gettempdir()), path.name) as temporary:
+            _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
+            try:
+                with temporary.open("rb") as source, path.open("wb") as target:
+                    shutil.copyfileobj(source, target)
+            except OSError as error:
+                raise InputError(f"cannot write '{destination}': {error.strerror}") from None
+        return
+
+    with _temporary_file(path.parent, path.name) as temporary:
+        _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
+        os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def _temporary_file(folder: Path, name: str) -> Iterator[Path]:
+    try:
+        handle, temporary_name = tempfile.mkstemp(
+            prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder
+        )
+    except OSError as error:
+        raise InputError(f"cannot create a file in '{folder}': {error.strerror}") from None
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        yield temporary
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _sink(
+    frame: pl.LazyFrame,
+    temporary: Path,
+    fmt: str,
+    destination: str,
+    separator: str,
+    include_bom: bool,
+    metadata: dict[str, str] | None,
+) -> None:
+    _, compression = split_compression(destination)
+    try:
+        if fmt == "parquet":
+            frame.sink_parquet(temporary, metadata=metadata, engine="streaming")
+        elif fmt == "ipc":
+            frame.sink_ipc(temporary, engine="streaming")
+        elif fmt == "ndjson":
+            frame.sink_ndjson(temporary, engine="streaming")
+        else:
+            options: dict[str, Any] = {}
+            if compression is not None:
+                options["compression"] = compression
+            frame.sink_csv(
+                temporary,
+                separator=separator,
+                include_bom=include_bom,
+                engine="streaming",
+                **options,
+            )
+    except OSError as error:
+        raise InputError(f"cannot write '{destination}': {error.strerror or error}") from None
+    except pl.exceptions.PolarsError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        raise InputError(f"cannot write '{destination}': {message}") from None
+
+
+def _write_stream(
+    frame: pl.LazyFrame,
+    fmt: str,
+    stream: IO[bytes],
+    separator: str,
+    include_bom: bool,
+    metadata: dict[str, str] | None,
+) -> None:
+    # The table is written to a temporary file first, so that a failure midway sends
+    # nothing to the stream.
+    with _temporary_file(Path(tempfile.gettempdir()), "stdout") as temporary:
+        _sink(frame, temporary, fmt, "standard output", separator, include_bom, metadata)
+        with temporary.open("rb") as source:
+            shutil.copyfileobj(source, stream)
+        stream.flush()

@@ -1,0 +1,1 @@
+"""The report: its data model and one formatter per output format."""

@@ -1,0 +1,272 @@
+"""What the commands do: resolve the config, open tables, apply or check, write, report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from weightcli.config.load import resolve_config
+from weightcli.config.model import Config
+from weightcli.errors import ConfigError, ExitCode, InputError, WeightcliError
+from weightcli.report.model import FileReport, Report
+
+
+def _parse_rule(text: str, index: int) -> dict[str, Any]:
+    if "=>" not in text:
+        return {"weight": _number_or_text(text.strip()), "name": f"--rule {index}"}
+    condition, weight = text.split("=>", 1)
+    if not condition.strip() or not weight.strip():
+        raise ConfigError(
+            f'--rule "{text}" is invalid; expected "CONDITION => WEIGHT", '
+            'such as "distance > 1000 => 2"'
+        )
+    return {
+        "when": condition.strip(),
+        "weight": _number_or_text(weight.strip()),
+        "name": f"--rule {index}",
+    }
+
+
+def _number_or_text(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _parse_clip(text: str) -> dict[str, float]:
+    if ":" not in text:
+        raise ConfigError(f"--clip '{text}' is invalid; expected MIN:MAX such as 0.1:100 or :100")
+    low, high = text.split(":", 1)
+    bounds: dict[str, float] = {}
+    for key, value in (("min", low), ("max", high)):
+        if value.strip():
+            try:
+                bounds[key] = float(value)
+            except ValueError:
+                raise ConfigError(
+                    f"--clip '{text}': {key} '{value}' is not a number; expected MIN:MAX"
+                ) from None
+    return bounds
+
+
+def _parse_decay(text: str) -> dict[str, str]:
+    column, separator, half_life = text.rpartition(":")
+    if not separator or not column or not half_life:
+        raise ConfigError(
+            f"--decay '{text}' is invalid; expected COLUMN:HALF_LIFE such as ANCHOR_TIMESTAMP:90d"
+        )
+    return {"column": column, "half_life": half_life}
+
+
+def _common_overrides(options: dict[str, Any]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    simple = {
+        "weight_column": "weight_column",
+        "task": "task",
+        "target_column": "target_column",
+        "profile": "profile",
+        "negative": "negative",
+    }
+    for option, key in simple.items():
+        if options.get(option) is not None:
+            overrides[key] = options[option]
+    if options.get("fail_on") is not None:
+        overrides["checks"] = {"fail_on": options["fail_on"]}
+
+    csv: dict[str, Any] = {}
+    for option in ("separator", "encoding", "thousands", "decimal_comma"):
+        if options.get(option) is not None:
+            csv[option] = options[option]
+    if options.get("null_values"):
+        csv["null_values"] = list(options["null_values"])
+    if csv:
+        overrides["csv"] = csv
+    return overrides
+
+
+def _apply_overrides(options: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    overrides = _common_overrides(options)
+    if options.get("default_weight") is not None:
+        overrides["default"] = _number_or_text(options["default_weight"])
+    for option in ("mode", "normalize", "on_null"):
+        if options.get(option) is not None:
+            overrides[option] = options[option]
+    if options.get("clip") is not None:
+        overrides["clip"] = _parse_clip(options["clip"])
+    if options.get("balance_column") is not None:
+        overrides["balance"] = {"column": options["balance_column"]}
+    if options.get("decay") is not None:
+        overrides["decay"] = _parse_decay(options["decay"])
+    if options.get("lookup_path") is not None or options.get("lookup_key") is not None:
+        if not options.get("lookup_path") or not options.get("lookup_key"):
+            raise ConfigError("--lookup and --on go together; pass both PATH and KEY")
+        overrides["lookup"] = {"path": options["lookup_path"], "on": options["lookup_key"]}
+    rules = [_parse_rule(text, index) for index, text in enumerate(options["rules"], start=1)]
+    return overrides, rules
+
+
+def _load(options: dict[str, Any], overrides: dict[str, Any], rules: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    path = Path(options["config_path"]) if options.get("config_path") else None
+    return resolve_config(path, bool(options.get("no_config")), overrides, rules)
+
+
+def _emit(report: Report, options: dict[str, Any], to_stderr: bool) -> None:
+    from weightcli.report.render import format_for_path, render, render_to_string
+
+    stream = sys.stderr if to_stderr else sys.stdout
+    render(
+        report,
+        options["report_format"],
+        stream,
+        color=options.get("color", "auto"),
+        quiet=bool(options.get("quiet")),
+    )
+    stream.flush()
+    report_path = options.get("report_path")
+    if report_path:
+        text = render_to_string(report, format_for_path(report_path))
+        _write_text_atomically(Path(report_path), text)
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"report folder '{folder}' does not exist; create it first")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _output_format(destination: str, options: dict[str, Any], input_format: str) -> str:
+    from weightcli.io.formats import require_format
+
+    if options.get("output_format"):
+        return str(options["output_format"])
+    if destination == "-":
+        return input_format if input_format != "polars" else "parquet"
+    return require_format(destination, None, "--output-format")
+
+
+def _same_file(first: Path | None, second: str) -> bool:
+    if first is None or second == "-":
+        return False
+    try:
+        return first.resolve() == Path(second).resolve()
+    except OSError:
+        return False
+
+
+def _provenance(config: Config, report: FileReport) -> dict[str, str]:
+    from weightcli._version import __version__
+
+    document = {
+        "weightcli_version": __version__,
+        "config": config.model_dump(mode="json", exclude_defaults=True),
+        "stages": [stage.to_dict() for stage in report.stages],
+        "rows_in": report.rows_in,
+        "rows_out": report.rows_out,
+    }
+    return {"weightcli": json.dumps(document, sort_keys=True)}
+
+
+def run_apply(options: dict[str, Any]) -> int:
+    """Run ``weightcli apply`` and return its exit code."""
+    from weightcli.api import plan_table
+    from weightcli.io.read import open_table
+    from weightcli.io.write import check_output, write_table
+    from weightcli.weights.pipeline import weighted_frame
+
+    overrides, rules = _apply_overrides(options)
+    config, config_path = _load(options, overrides, rules)
+    table = open_table(options["input_path"], options.get("input_format"), config.csv)
+
+    destination = options.get("output")
+    if destination is None and not sys.stdout.isatty():
+        destination = "-"
+    in_place = bool(options.get("in_place"))
+    if destination is not None and _same_file(table.path, destination) and not in_place:
+        raise InputError(
+            f"output '{destination}' is the input; pass --in-place to replace the input "
+            "atomically, or choose another output"
+        )
+
+    output_format = None
+    if destination is not None and not options.get("dry_run"):
+        output_format = _output_format(destination, options, table.format)
+        output_schema = dict(table.schema)
+        check_output(destination, output_format, output_schema)
+
+    plan, report = plan_table(table, config, config_path, overwrite=bool(options.get("overwrite")))
+    frame = weighted_frame(table, plan)
+
+    written = False
+    if options.get("dry_run"):
+        report.notes.append("dry run: no table written")
+    elif destination is None:
+        report.notes.append("no table written: pass -o PATH (or -o - for standard output)")
+    elif report.has_errors and not options.get("force"):
+        report.notes.append("no table written because of error findings; fix them or pass --force")
+    else:
+        assert output_format is not None
+        write_table(
+            frame,
+            destination,
+            output_format,
+            separator=_output_separator(config, output_format),
+            include_bom=table.has_bom and output_format in ("csv", "tsv"),
+            metadata=_provenance(config, report) if output_format == "parquet" else None,
+        )
+        written = True
+
+    report.output = ("standard output" if destination == "-" else destination) if written else None
+    _emit(Report(files=[report]), options, to_stderr=destination == "-")
+    return int(report.exit_code)
+
+
+def _output_separator(config: Config, output_format: str) -> str:
+    if output_format == "tsv":
+        return "\t"
+    return config.csv.separator or ","
+
+
+def run_check(options: dict[str, Any]) -> int:
+    """Run ``weightcli check`` on every input and return the highest exit code."""
+    from weightcli.api import check_table
+    from weightcli.io.read import open_table
+
+    overrides = _common_overrides(options)
+    config, config_path = _load(options, overrides, [])
+
+    report = Report()
+    for source in options["input_paths"]:
+        try:
+            table = open_table(source, options.get("input_format"), config.csv)
+            report.files.append(check_table(table, config, config_path))
+        except WeightcliError as error:
+            report.files.append(
+                FileReport(
+                    source=source,
+                    command="check",
+                    weight_column=config.weight_column,
+                    profile=config.profile,
+                    fail_on=config.fail_on,
+                    task=config.task,
+                    config_path=str(config_path) if config_path else None,
+                    error=str(error),
+                )
+            )
+            if len(options["input_paths"]) == 1:
+                raise
+    _emit(report, options, to_stderr=False)
+    return int(max(report.exit_code, ExitCode.OK))

@@ -1,0 +1,1 @@
+"""Weight computation: rules, strategies (balance, decay, clip) and normalisation."""

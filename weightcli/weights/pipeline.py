@@ -1,0 +1,292 @@
+"""The weighting pipeline: one projected pre-pass, then a lazy plan for the streaming write.
+
+Stage order: rules -> balance -> decay -> (on_null) -> clip -> normalize."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from weightcli.config.model import Config
+from weightcli.errors import ConfigError, InputError, RuleError
+from weightcli.io import text
+from weightcli.io.read import Table
+from weightcli.report.model import RuleFigures, StageFigures
+from weightcli.stats import weight_figures
+from weightcli.weights.lookup import MATCH_FLAG, LookupTable, join_lookup, read_lookup
+from weightcli.weights.rules import CompiledRules, compile_rules, validate_types
+from weightcli.weights.stages import (
+    Fitted,
+    fit_balance,
+    fit_clip,
+    fit_decay,
+    fit_normalize,
+)
+
+RAW_PREFIX = "__weightcli_raw_"
+ROW_PLACEHOLDER = "__weightcli_row"
+NARROW_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
+
+# Builds the parsed column from the name of the column that holds its raw values.
+Parser = Callable[[str], pl.Expr]
+
+
+@dataclass
+class WeightPlan:
+    """Everything the write pass needs, and the figures the report shows."""
+
+    config: Config
+    parsers: dict[str, Parser]
+    lookup: LookupTable | None
+    weight: pl.Expr
+    weights: pl.Series
+    """Final weights of the rows written, in row order."""
+    rows_in: int
+    stages: list[StageFigures] = field(default_factory=list)
+    rules: list[RuleFigures] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    non_finite_rules: tuple[str, ...] = ()
+    key_dtype: pl.DataType | None = None
+
+    @property
+    def rows_out(self) -> int:
+        """Rows the output has."""
+        return len(self.weights)
+
+
+def _parsers(table: Table, data: pl.DataFrame, columns: set[str]) -> dict[str, Parser]:
+    parsers: dict[str, Parser] = {}
+    for column in sorted(columns):
+        dtype = table.schema[column]
+        if table.text:
+            kind = text.decide_kind(data.get_column(column), table.csv)
+            parsers[column] = _text_parser(column, kind, table)
+        elif dtype in NARROW_INTEGERS:
+            parsers[column] = _widen_parser(column)
+    return parsers
+
+
+def _text_parser(column: str, kind: text.TextKind, table: Table) -> Parser:
+    def parse(source: str) -> pl.Expr:
+        return text.typed(source, kind, table.csv).alias(column)
+
+    return parse
+
+
+def _widen_parser(column: str) -> Parser:
+    def parse(source: str) -> pl.Expr:
+        return pl.col(source).cast(pl.Int64).alias(column)
+
+    return parse
+
+
+def _needed_columns(config: Config, rules: CompiledRules, lookup: LookupTable | None) -> set[str]:
+    needed = set(rules.columns)
+    if config.balance is not None:
+        needed.add(config.balance.column)
+    if config.decay is not None:
+        needed.add(config.decay.column)
+    if lookup is not None:
+        needed -= set(lookup.columns)
+        needed.add(lookup.key)
+    return needed
+
+
+def _require_columns(config: Config, available: list[str]) -> None:
+    for key, column in (
+        ("balance.column", config.balance.column if config.balance else None),
+        ("decay.column", config.decay.column if config.decay else None),
+    ):
+        if column is not None and column not in available:
+            raise ConfigError(
+                f"{key} '{column}' is not in the table; its columns are: {', '.join(available)}"
+            )
+
+
+def _collect(frame: pl.LazyFrame, name: str) -> pl.DataFrame:
+    try:
+        return frame.collect(engine="streaming")
+    except pl.exceptions.PolarsError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "read failed"
+        raise InputError(f"cannot read '{name}': {message}") from None
+
+
+def _figures(stage: str, detail: str, weights: pl.Series) -> StageFigures:
+    low, high, ess, total = weight_figures(weights)
+    return StageFigures(stage=stage, detail=detail, sum=total, min=low, max=high, ess=ess)
+
+
+def build_plan(table: Table, config: Config) -> WeightPlan:
+    """Run the pre-pass over the columns the weights need and fit every stage."""
+    lookup = read_lookup(config.lookup, table.columns) if config.lookup else None
+    columns = [*table.columns, *(lookup.columns if lookup else ())]
+    rules = compile_rules(config, columns)
+    _require_columns(config, columns)
+    needed = _needed_columns(config, rules, lookup)
+
+    if needed:
+        data = _collect(table.frame.select(sorted(needed)), table.name)
+    else:
+        data = _collect(table.frame.select(pl.len()), table.name)
+        data = pl.select(pl.repeat(0, data.item(), dtype=pl.Int8).alias(ROW_PLACEHOLDER))
+    rows_in = data.height
+
+    parsers = _parsers(table, data, needed)
+    if parsers:
+        data = data.with_columns(parse(column) for column, parse in parsers.items())
+
+    key_dtype = None
+    notes: list[str] = []
+    if lookup is not None:
+        key_dtype = data.schema[lookup.key]
+        data = _collect(join_lookup(data.lazy(), lookup, key_dtype), lookup.key)
+        unmatched = data.get_column(MATCH_FLAG).null_count()
+        notes.append(
+            f"lookup: {rows_in - unmatched:,} of {rows_in:,} rows matched a key in "
+            f"'{config.lookup.path if config.lookup else ''}', {unmatched:,} did not"
+        )
+
+    validate_types(rules, data.head(0))
+    return _fit_stages(config, rules, data, parsers, lookup, key_dtype, rows_in, notes)
+
+
+def _evaluate(data: pl.DataFrame, expr: pl.Expr, label: str) -> pl.Series:
+    try:
+        return data.select(expr.alias("weight")).to_series()
+    except pl.exceptions.PolarsError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "failed"
+        raise RuleError(f"{label} failed on the table: {message}") from None
+
+
+def _fit_stages(
+    config: Config,
+    rules: CompiledRules,
+    data: pl.DataFrame,
+    parsers: dict[str, Parser],
+    lookup: LookupTable | None,
+    key_dtype: pl.DataType | None,
+    rows_in: int,
+    notes: list[str],
+) -> WeightPlan:
+    weight = rules.weight()
+    current = _evaluate(data, weight, "the rules")
+    stages = [_figures("rules", f"{len(rules.rules)} rules, mode {rules.mode}", current)]
+
+    def advance(stage: str, fitted: Fitted) -> None:
+        nonlocal weight, current
+        weight = fitted.transform(weight)
+        current = _evaluate(data, weight, stage)
+        stages.append(_figures(stage, fitted.detail, current))
+        notes.extend(fitted.notes)
+
+    if config.balance is not None:
+        advance("balance", fit_balance(config.balance, data))
+    if config.decay is not None:
+        advance("decay", fit_decay(config.decay, data))
+
+    if config.on_null == "default":
+        weight = pl.coalesce(weight, rules.default.cast(pl.Float64))
+        current = _evaluate(data, weight, "the default weight")
+
+    if config.clip is not None:
+        fitted, _ = fit_clip(config.clip, current)
+        advance("clip", fitted)
+
+    kept = current.is_not_null() if config.on_null == "drop" else None
+    if config.normalize != "none":
+        scope = current.filter(kept) if kept is not None else current
+        advance("normalize", fit_normalize(config.normalize, scope))
+
+    final = current
+    if kept is not None:
+        dropped = len(final) - int(kept.sum())
+        final = final.filter(kept)
+        notes.append(f"on_null: dropped {dropped:,} rows whose weight is null")
+
+    return WeightPlan(
+        config=config,
+        parsers=parsers,
+        lookup=lookup,
+        weight=weight,
+        weights=final,
+        rows_in=rows_in,
+        stages=stages,
+        rules=_rule_figures(rules, data, current),
+        notes=notes,
+        non_finite_rules=_non_finite_rules(rules, data),
+        key_dtype=key_dtype,
+    )
+
+
+def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) -> list[RuleFigures]:
+    if not rules.rules:
+        return []
+    masks = data.select(mask.alias(f"rule_{index}") for index, mask in enumerate(rules.matches()))
+    figures = []
+    for index, rule in enumerate(rules.rules):
+        mask = masks.get_column(f"rule_{index}")
+        matched = final.filter(mask)
+        finite = matched.filter(matched.is_finite())
+        figures.append(
+            RuleFigures(
+                rule=rule.label,
+                when=rule.when_text,
+                weight=rule.weight_text,
+                rows=int(mask.sum()),
+                weight_sum=float(finite.sum()) if len(finite) else 0.0,
+            )
+        )
+    return figures
+
+
+def _non_finite_rules(rules: CompiledRules, data: pl.DataFrame) -> tuple[str, ...]:
+    names = []
+    pieces = [(f"rule '{r.label}'", r.condition, r.weight) for r in rules.rules]
+    pieces.append(("the default weight", None, rules.default))
+    for label, condition, weight in pieces:
+        values = weight.cast(pl.Float64)
+        if condition is not None:
+            values = pl.when(condition).then(values)
+        bad = data.select((~values.is_finite()).fill_null(False).any()).item()
+        if bad:
+            names.append(label)
+    return tuple(names)
+
+
+def weighted_frame(table: Table, plan: WeightPlan) -> pl.LazyFrame:
+    """Return the table with the weight column, as a lazy frame for the streaming write.
+
+    Columns that the rules parse are evaluated as parsed copies and then restored, so the
+    output keeps their original values and types."""
+    config = plan.config
+    frame = table.frame
+    raw_names = {column: f"{RAW_PREFIX}{column}" for column in plan.parsers}
+    if raw_names:
+        frame = frame.rename(raw_names)
+        frame = frame.with_columns(
+            parse(raw_names[column]) for column, parse in plan.parsers.items()
+        )
+    if plan.lookup is not None:
+        assert plan.key_dtype is not None
+        frame = join_lookup(frame, plan.lookup, plan.key_dtype)
+
+    temporary = f"{RAW_PREFIX}weight"
+    frame = frame.with_columns(plan.weight.alias(temporary))
+    if config.on_null == "drop":
+        frame = frame.filter(pl.col(temporary).is_not_null())
+
+    if raw_names:
+        frame = frame.drop(list(plan.parsers)).rename({v: k for k, v in raw_names.items()})
+
+    output_columns = [
+        pl.col(temporary).alias(column) if column == config.weight_column else pl.col(column)
+        for column in table.columns
+    ]
+    if config.weight_column not in table.columns:
+        output_columns.append(pl.col(temporary).alias(config.weight_column))
+    return frame.select(output_columns)
+
+
+__all__ = ["WeightPlan", "build_plan", "weighted_frame"]

@@ -1,0 +1,171 @@
+"""Compile weight rules, written as SQL expressions, into polars expressions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from weightcli.config.model import Config
+from weightcli.errors import RuleError
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its condition and weight as polars expressions."""
+
+    label: str
+    when_text: str | None
+    weight_text: str
+    condition: pl.Expr | None
+    weight: pl.Expr
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """All rules of a config, the default weight and the combination mode."""
+
+    rules: tuple[CompiledRule, ...]
+    default: pl.Expr
+    default_text: str
+    mode: str
+    columns: frozenset[str]
+
+    def weight(self) -> pl.Expr:
+        """Return the base weight: rules combined by the mode, as Float64."""
+        # Every piece is cast to Float64 first, so that integer columns never wrap around.
+        default = self.default.cast(pl.Float64)
+        if self.mode == "first":
+            if not self.rules:
+                return default
+            chain: Any = None
+            for rule in self.rules:
+                condition = rule.condition if rule.condition is not None else pl.lit(True)
+                weight = rule.weight.cast(pl.Float64)
+                if chain is None:
+                    chain = pl.when(condition).then(weight)
+                else:
+                    chain = chain.when(condition).then(weight)
+            assert chain is not None
+            result: pl.Expr = chain.otherwise(default)
+            return result
+
+        product = default
+        for rule in self.rules:
+            weight = rule.weight.cast(pl.Float64)
+            if rule.condition is None:
+                product = product * weight
+            else:
+                product = product * pl.when(rule.condition).then(weight).otherwise(pl.lit(1.0))
+        return product
+
+    def matches(self) -> list[pl.Expr]:
+        """Return one Boolean per rule: the rows it decided (first) or multiplied (multiply)."""
+        masks: list[pl.Expr] = []
+        earlier: pl.Expr | None = None
+        for rule in self.rules:
+            matched = (
+                rule.condition.fill_null(False) if rule.condition is not None else pl.lit(True)
+            )
+            if self.mode == "first":
+                decided = matched if earlier is None else matched & ~earlier
+                earlier = matched if earlier is None else earlier | matched
+                masks.append(decided)
+            else:
+                masks.append(matched)
+        return masks
+
+
+def _columns_text(columns: Iterable[str]) -> str:
+    return ", ".join(columns)
+
+
+def _parse(text: str, what: str, label: str, columns: list[str]) -> pl.Expr:
+    try:
+        expr = pl.sql_expr(text)
+    except pl.exceptions.PolarsError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        raise RuleError(
+            f'{label}: {what} "{text}" is not a valid SQL expression ({reason}); '
+            f"the table's columns are: {_columns_text(columns)}"
+        ) from None
+
+    missing = [name for name in expr.meta.root_names() if name not in columns]
+    if missing:
+        raise RuleError(
+            f"{label}: {what} \"{text}\" uses column '{missing[0]}', which is not in the table; "
+            f"the table's columns are: {_columns_text(columns)}"
+        )
+    return expr
+
+
+def _weight_expr(value: float | str, label: str, columns: list[str]) -> pl.Expr:
+    if isinstance(value, str):
+        return _parse(value, "weight", label, columns)
+    return pl.lit(float(value), dtype=pl.Float64)
+
+
+def compile_rules(config: Config, columns: list[str]) -> CompiledRules:
+    """Parse every rule and the default against the table's columns."""
+    compiled: list[CompiledRule] = []
+    used: set[str] = set()
+    for index, rule in enumerate(config.rules):
+        label = f"rule '{config.describe_rule(index)}'"
+        condition = None
+        if rule.when is not None:
+            condition = _parse(rule.when, "condition", label, columns)
+            used.update(condition.meta.root_names())
+        weight = _weight_expr(rule.weight, label, columns)
+        used.update(weight.meta.root_names())
+        compiled.append(
+            CompiledRule(
+                label=config.describe_rule(index),
+                when_text=rule.when,
+                weight_text=str(rule.weight),
+                condition=condition,
+                weight=weight,
+            )
+        )
+
+    default = _weight_expr(config.default, "default weight", columns)
+    used.update(default.meta.root_names())
+    return CompiledRules(
+        rules=tuple(compiled),
+        default=default,
+        default_text=str(config.default),
+        mode=config.mode,
+        columns=frozenset(used),
+    )
+
+
+def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
+    """Evaluate every rule on a typed empty frame, so type errors name their rule."""
+    checks: list[tuple[str, str, pl.Expr, str]] = [
+        ("default weight", "weight", rules.default, rules.default_text)
+    ]
+    for rule in rules.rules:
+        if rule.condition is not None and rule.when_text is not None:
+            checks.append((f"rule '{rule.label}'", "condition", rule.condition, rule.when_text))
+        checks.append((f"rule '{rule.label}'", "weight", rule.weight, rule.weight_text))
+
+    for label, what, expr, text in checks:
+        try:
+            dtype = empty.select(expr.alias("value")).schema["value"]
+        except pl.exceptions.PolarsError as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "type error"
+            raise RuleError(
+                f'{label}: {what} "{text}" cannot be evaluated on this table ({reason}); '
+                "check the column types, such as a text column compared with a number"
+            ) from None
+        if what == "weight" and not (dtype.is_numeric() or dtype == pl.Null):
+            raise RuleError(
+                f'{label}: weight "{text}" gives {dtype}, expected a number; '
+                "cast text columns with CAST(column AS DOUBLE)"
+            )
+        if what == "condition" and dtype not in (pl.Boolean, pl.Null):
+            raise RuleError(
+                f'{label}: condition "{text}" gives {dtype}, expected true or false; '
+                'write a comparison such as "distance > 1000"'
+            )
