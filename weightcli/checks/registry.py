@@ -46,7 +46,7 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("zero-share", "warning", sign.zero_share, {"max": 0.5}),
     CheckSpec("skew-ratio", "warning", skew.skew_ratio, {"max": 1000.0}),
     CheckSpec("low-ess", "warning", skew.low_ess, {"min": 0.1}),
-    CheckSpec("top-share", "warning", skew.top_share, {"max": 0.5}),
+    CheckSpec("top-share", "warning", skew.top_share, {"max": 0.5, "min_rows": 100.0}),
     CheckSpec("unsupported-task", "warning", task.unsupported_task),
 )
 CHECKS_BY_ID = {spec.id: spec for spec in CHECKS}

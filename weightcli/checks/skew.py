@@ -43,9 +43,12 @@ def low_ess(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
 
 
 def top_share(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
-    """The top 1% of rows by weight carry more than ``max`` of the positive weight mass."""
+    """The top 1% of rows by weight carry more than ``max`` of the positive weight mass.
+
+    Needs at least ``min_rows`` positive weights: below 100 rows the top 1% is a single row,
+    and its share says nothing about skew."""
     stats = ctx.stats
-    if stats is None or stats.top1_share is None:
+    if stats is None or stats.top1_share is None or stats.positives < options["min_rows"]:
         return None
     limit = options["max"]
     if stats.top1_share <= limit:

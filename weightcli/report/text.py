@@ -31,7 +31,7 @@ def render_text(
         no_color=color == "never",
         color_system=None if color == "never" else "auto",
         highlight=False,
-        soft_wrap=False,
+        soft_wrap=True,
         width=None if stream.isatty() else 100,
     )
     for index, file_report in enumerate(report.files):
