@@ -111,6 +111,41 @@ class RuleFigures:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True)
+class ClassFigures:
+    """Row share and weight share of one class of the target column."""
+
+    value: str | int | float | bool | None
+    rows: int
+    row_share: float
+    weight_sum: float
+    weight_share: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figures as a JSON-ready mapping."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of positive weights in log-spaced bins, with zero and negative counts beside."""
+
+    edges: tuple[float, ...]
+    """Bin edges, ``len(counts) + 1`` of them, increasing."""
+    counts: tuple[int, ...]
+    zeros: int
+    negatives: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the histogram as a JSON-ready mapping."""
+        return {
+            "edges": list(self.edges),
+            "counts": list(self.counts),
+            "zeros": self.zeros,
+            "negatives": self.negatives,
+        }
+
+
 @dataclass
 class FileReport:
     """Everything weightcli found out about one table."""
@@ -129,6 +164,12 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     stages: list[StageFigures] = field(default_factory=list)
     rules: list[RuleFigures] = field(default_factory=list)
+    classes: list[ClassFigures] = field(default_factory=list)
+    histogram: Histogram | None = None
+    provenance: dict[str, Any] | None = None
+    """weightcli metadata found in a Parquet input (version, config, stage figures)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per step, shown with -v."""
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     """Set when the table could not be read; the report then has no figures."""
@@ -167,7 +208,11 @@ class FileReport:
             "stats": None if self.stats is None else self.stats.to_dict(),
             "stages": [s.to_dict() for s in self.stages],
             "rules": [r.to_dict() for r in self.rules],
+            "classes": [c.to_dict() for c in self.classes],
+            "histogram": None if self.histogram is None else self.histogram.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
+            "provenance": self.provenance,
+            "timings": dict(self.timings),
             "notes": list(self.notes),
         }
 
