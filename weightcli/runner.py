@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -123,11 +124,14 @@ def _emit(report: Report, options: dict[str, Any], to_stderr: bool) -> None:
         stream,
         color=options.get("color", "auto"),
         quiet=bool(options.get("quiet")),
+        verbose=bool(options.get("verbose")),
     )
     stream.flush()
     report_path = options.get("report_path")
     if report_path:
-        text = render_to_string(report, format_for_path(report_path))
+        text = render_to_string(
+            report, format_for_path(report_path), verbose=bool(options.get("verbose"))
+        )
         _write_text_atomically(Path(report_path), text)
 
 
@@ -189,7 +193,9 @@ def run_apply(options: dict[str, Any]) -> int:
 
     overrides, rules = _apply_overrides(options)
     config, config_path = _load(options, overrides, rules)
+    started = time.perf_counter()
     table = open_table(options["input_path"], options.get("input_format"), config.csv)
+    read_seconds = time.perf_counter() - started
 
     destination = options.get("output")
     if destination is None and not sys.stdout.isatty():
@@ -208,7 +214,13 @@ def run_apply(options: dict[str, Any]) -> int:
         check_output(destination, output_format, output_schema)
 
     plan, report = plan_table(table, config, config_path, overwrite=bool(options.get("overwrite")))
-    frame = weighted_frame(table, plan)
+    report.timings["read"] = read_seconds
+    typed_output = None
+    if table.text and output_format not in (None, "csv", "tsv") and table.path is not None:
+        from weightcli.io.infer import infer_kinds, typed_columns
+
+        typed_output = typed_columns(table, infer_kinds(table))
+    frame = weighted_frame(table, plan, typed_output)
 
     written = False
     if options.get("dry_run"):
@@ -219,6 +231,7 @@ def run_apply(options: dict[str, Any]) -> int:
         report.notes.append("no table written because of error findings; fix them or pass --force")
     else:
         assert output_format is not None
+        started = time.perf_counter()
         write_table(
             frame,
             destination,
@@ -227,6 +240,7 @@ def run_apply(options: dict[str, Any]) -> int:
             include_bom=table.has_bom and output_format in ("csv", "tsv"),
             metadata=_provenance(config, report) if output_format == "parquet" else None,
         )
+        report.timings["write"] = time.perf_counter() - started
         written = True
 
     report.output = ("standard output" if destination == "-" else destination) if written else None
@@ -251,8 +265,12 @@ def run_check(options: dict[str, Any]) -> int:
     report = Report()
     for source in options["input_paths"]:
         try:
+            started = time.perf_counter()
             table = open_table(source, options.get("input_format"), config.csv)
-            report.files.append(check_table(table, config, config_path))
+            open_seconds = time.perf_counter() - started
+            file_report = check_table(table, config, config_path)
+            file_report.timings["read"] = file_report.timings.get("read", 0.0) + open_seconds
+            report.files.append(file_report)
         except WeightcliError as error:
             report.files.append(
                 FileReport(

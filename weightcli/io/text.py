@@ -5,13 +5,28 @@ needs it, and its type is decided from every value of the column, never from a s
 
 from __future__ import annotations
 
-from typing import Literal
-
 import polars as pl
 
 from weightcli.config.model import CsvOptions
 
-TextKind = Literal["int", "float", "bool", "datetime", "date", "text"]
+# "int", "float", "bool", "text", or "date|FORMAT", "datetime|FORMAT", "datetime_tz|FORMAT"
+# with a chrono format string: lazy plans need an explicit format to know the output type.
+TextKind = str
+
+DATE_FORMATS = ("%Y-%m-%d",)
+DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+)
+# Timestamps with an offset or Z are converted to UTC.
+DATETIME_TZ_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
+TEMPORAL_KINDS: tuple[TextKind, ...] = (
+    *(f"date|{f}" for f in DATE_FORMATS),
+    *(f"datetime_tz|{f}" for f in DATETIME_TZ_FORMATS),
+    *(f"datetime|{f}" for f in DATETIME_FORMATS),
+)
 
 _TRUE = ("true", "True", "TRUE")
 _FALSE = ("false", "False", "FALSE")
@@ -51,10 +66,17 @@ def typed(column: str, kind: TextKind, csv: CsvOptions) -> pl.Expr:
     elif kind == "bool":
         text = cleaned(column, csv)
         expr = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
-    elif kind == "datetime":
-        expr = cleaned(column, csv).str.to_datetime(strict=False, time_unit="us")
-    elif kind == "date":
-        expr = cleaned(column, csv).str.to_date(strict=False)
+    elif kind.startswith("date|"):
+        fmt = kind.split("|", 1)[1]
+        expr = cleaned(column, csv).str.to_date(format=fmt, strict=False)
+    elif kind.startswith("datetime|"):
+        fmt = kind.split("|", 1)[1]
+        expr = cleaned(column, csv).str.to_datetime(format=fmt, strict=False, time_unit="us")
+    elif kind.startswith("datetime_tz|"):
+        fmt = kind.split("|", 1)[1]
+        expr = cleaned(column, csv).str.to_datetime(
+            format=fmt, strict=False, time_unit="us", time_zone="UTC"
+        )
     else:
         text = pl.col(column)
         expr = pl.when(text.str.strip_chars().is_in(csv.null_values)).then(None).otherwise(text)
@@ -68,7 +90,7 @@ def decide_kind(values: pl.Series, csv: CsvOptions) -> TextKind:
     if present == 0:
         return "text"
 
-    candidates: tuple[TextKind, ...] = ("int", "float", "bool", "date", "datetime")
+    candidates: tuple[TextKind, ...] = ("int", "float", "bool", *TEMPORAL_KINDS)
     for kind in candidates:
         try:
             parsed = frame.select(typed("value", kind, csv).is_not_null().sum()).item()

@@ -255,11 +255,14 @@ def _non_finite_rules(rules: CompiledRules, data: pl.DataFrame) -> tuple[str, ..
     return tuple(names)
 
 
-def weighted_frame(table: Table, plan: WeightPlan) -> pl.LazyFrame:
+def weighted_frame(
+    table: Table, plan: WeightPlan, typed_output: dict[str, pl.Expr] | None = None
+) -> pl.LazyFrame:
     """Return the table with the weight column, as a lazy frame for the streaming write.
 
     Columns that the rules parse are evaluated as parsed copies and then restored, so the
-    output keeps their original values and types."""
+    output keeps their original values and types. ``typed_output`` parses CSV text columns
+    for outputs that hold types (Parquet, Arrow IPC, NDJSON)."""
     config = plan.config
     frame = table.frame
     raw_names = {column: f"{RAW_PREFIX}{column}" for column in plan.parsers}
@@ -272,7 +275,8 @@ def weighted_frame(table: Table, plan: WeightPlan) -> pl.LazyFrame:
         assert plan.key_dtype is not None
         frame = join_lookup(frame, plan.lookup, plan.key_dtype)
 
-    temporary = f"{RAW_PREFIX}weight"
+    # Not under RAW_PREFIX: a parsed column named "weight" keeps its raw text there.
+    temporary = "__weightcli_new_weight"
     frame = frame.with_columns(plan.weight.alias(temporary))
     if config.on_null == "drop":
         frame = frame.filter(pl.col(temporary).is_not_null())
@@ -280,8 +284,11 @@ def weighted_frame(table: Table, plan: WeightPlan) -> pl.LazyFrame:
     if raw_names:
         frame = frame.drop(list(plan.parsers)).rename({v: k for k, v in raw_names.items()})
 
+    typed_output = typed_output or {}
     output_columns = [
-        pl.col(temporary).alias(column) if column == config.weight_column else pl.col(column)
+        pl.col(temporary).alias(column)
+        if column == config.weight_column
+        else typed_output.get(column, pl.col(column))
         for column in table.columns
     ]
     if config.weight_column not in table.columns:
