@@ -45,7 +45,8 @@ SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are rejected, so that `clip: {min: .nan}` or `default: .inf` fails here.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Rule(_Strict):
@@ -82,8 +83,10 @@ class Balance(_Strict):
 
     column: str = Field(description="Class column, usually the target.")
     power: float = Field(default=1.0, ge=0.0, description="0.5 is inverse-square-root smoothing.")
-    null: Literal["class", "error"] = Field(
-        default="class", description="Null class values form their own class, or are an error."
+    null: Literal["ignore", "class", "error"] = Field(
+        default="ignore",
+        description="ignore: rows with a null class are left out of the class counts and keep "
+        "their weight (factor 1); class: null is a class of its own; error: reject the table.",
     )
 
 
@@ -124,7 +127,9 @@ class Clip(_Strict):
         default=None, gt=0.0, lt=1.0, description="Upper bound at this quantile of the weights."
     )
     max_median_ratio: float | None = Field(
-        default=None, gt=0.0, description="Upper bound at this multiple of the median weight."
+        default=None,
+        gt=0.0,
+        description="Upper bound at this multiple of the median positive weight.",
     )
     redistribute: bool = Field(
         default=False,
@@ -142,7 +147,9 @@ class CsvOptions(_Strict):
     """How CSV and TSV inputs are parsed."""
 
     separator: str | None = Field(
-        default=None, description="Field separator (default: comma, tab for .tsv)."
+        default=None,
+        description="Field separator, one character; `tab` or `\\t` for a tab "
+        "(default: comma, tab for .tsv).",
     )
     encoding: str = Field(default="utf-8", description="Text encoding of the file.")
     null_values: list[str] = Field(
@@ -151,8 +158,16 @@ class CsvOptions(_Strict):
     )
     decimal_comma: bool = Field(default=False, description="Numbers use a comma as decimal mark.")
     thousands: str | None = Field(
-        default=None, description="Thousands separator to strip from numbers, such as `.`."
+        default=None,
+        description="Thousands separator, such as `.`; it may only stand between groups of "
+        "three digits.",
     )
+
+    @field_validator("separator", mode="before")
+    @classmethod
+    def _tab_names(cls, value: Any) -> Any:
+        # A tab is hard to type in a shell, so its usual spellings are accepted.
+        return "\t" if value in ("tab", "\\t") else value
 
     @field_validator("separator", "thousands")
     @classmethod
@@ -160,6 +175,23 @@ class CsvOptions(_Strict):
         if value is not None and len(value) != 1:
             raise ValueError(f"{value!r} is invalid; expected exactly one character")
         return value
+
+    @model_validator(mode="after")
+    def _check_number_marks(self) -> CsvOptions:
+        mark = "," if self.decimal_comma else "."
+        if self.thousands is None:
+            return self
+        if self.thousands == mark:
+            raise ValueError(
+                f"thousands separator {self.thousands!r} is also the decimal mark; "
+                "pass --decimal-comma with --thousands . for numbers such as 1.299,99"
+            )
+        if self.thousands.isdigit() or self.thousands in "+-eE":
+            raise ValueError(
+                f"thousands separator {self.thousands!r} is invalid; expected a mark such as "
+                "'.', ',' or a space"
+            )
+        return self
 
 
 class Config(_Strict):

@@ -1,4 +1,8 @@
-"""Left-join columns of a lookup table so that rules can use them."""
+"""Left-join columns of a lookup table so that rules can use them.
+
+The lookup table is small next to the training table, so it is read into memory once. Its
+keys must be unique after conversion to the training table's key type: a repeated key would
+multiply training rows, so it is an error, never a silent row multiplication."""
 
 from __future__ import annotations
 
@@ -7,39 +11,57 @@ from pathlib import Path
 
 import polars as pl
 
-from weightcli.config.model import Lookup
+from weightcli.config.model import DEFAULT_NULL_VALUES, Lookup
 from weightcli.errors import ConfigError, InputError
 
 MATCH_FLAG = "__weightcli_lookup_matched"
+LOOKUP_SUFFIXES = ".parquet, .pq, .csv, .tsv, .ndjson, .jsonl, .arrow, .ipc, .feather"
 
 
 @dataclass(frozen=True)
 class LookupTable:
-    """A lookup table, read in memory, with unique keys."""
+    """A lookup table, read in memory: the key, the joined columns and a match flag."""
 
     key: str
     columns: tuple[str, ...]
     frame: pl.DataFrame
+    path: str
 
 
-def read_lookup(lookup: Lookup, table_columns: list[str]) -> LookupTable:
-    """Read the lookup table and check that its keys are unique and its columns are new."""
-    path = Path(lookup.path)
-    if not path.is_file():
-        raise InputError(f"lookup table '{lookup.path}' not found; check lookup.path")
+def _read_frame(lookup: Lookup, path: Path) -> pl.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            frame = pl.read_parquet(path)
-        elif suffix in (".csv", ".tsv"):
-            separator = "\t" if suffix == ".tsv" else ","
-            frame = pl.read_csv(path, separator=separator, infer_schema_length=None)
-        else:
-            raise InputError(
-                f"lookup table '{lookup.path}' must be Parquet (.parquet) or CSV (.csv, .tsv)"
+            return pl.read_parquet(path)
+        if suffix in (".csv", ".tsv"):
+            # Keys are read as text and converted to the training table's key type later,
+            # so that text keys such as '007' keep their leading zeros.
+            return pl.read_csv(
+                path,
+                separator="\t" if suffix == ".tsv" else ",",
+                infer_schema_length=None,
+                null_values=list(DEFAULT_NULL_VALUES),
+                schema_overrides={lookup.on: pl.String},
             )
-    except pl.exceptions.PolarsError as error:
-        raise InputError(f"cannot read lookup table '{lookup.path}': {error}") from None
+        if suffix in (".ndjson", ".jsonl"):
+            return pl.read_ndjson(path)
+        if suffix in (".arrow", ".ipc", ".feather"):
+            return pl.read_ipc(path)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "read failed"
+        raise InputError(f"cannot read lookup table '{lookup.path}': {message}") from None
+    raise InputError(
+        f"lookup table '{lookup.path}' has an unknown extension '{suffix}'; expected one of "
+        f"{LOOKUP_SUFFIXES}"
+    )
+
+
+def read_lookup(lookup: Lookup, table_columns: list[str]) -> LookupTable:
+    """Read the lookup table and check that its key and columns exist and its columns are new."""
+    path = Path(lookup.path)
+    if not path.is_file():
+        raise InputError(f"lookup table '{lookup.path}' not found; check lookup.path or --lookup")
+    frame = _read_frame(lookup, path)
 
     if lookup.on not in frame.columns:
         raise ConfigError(
@@ -66,29 +88,51 @@ def read_lookup(lookup: Lookup, table_columns: list[str]) -> LookupTable:
             "list the other columns in lookup.columns"
         )
 
-    duplicates = frame.group_by(lookup.on).len().filter(pl.col("len") > 1)
-    if len(duplicates):
-        key_value, count = duplicates.sort("len", descending=True).row(0)
-        raise InputError(
-            f"lookup table '{lookup.path}' has {len(duplicates):,} repeated keys in "
-            f"'{lookup.on}', such as {key_value!r} ({count} rows); a lookup needs one row "
-            "per key, or it would multiply training rows"
-        )
+    # A null key never matches a row of the training table, so its rows can go.
+    selected = (
+        frame.select(lookup.on, *columns)
+        .filter(pl.col(lookup.on).is_not_null())
+        .with_columns(pl.lit(True).alias(MATCH_FLAG))
+    )
+    _require_unique_keys(selected, lookup.on, lookup.path)
+    return LookupTable(key=lookup.on, columns=tuple(columns), frame=selected, path=lookup.path)
 
-    selected = frame.select(lookup.on, *columns).with_columns(pl.lit(True).alias(MATCH_FLAG))
-    return LookupTable(key=lookup.on, columns=tuple(columns), frame=selected)
+
+def _require_unique_keys(frame: pl.DataFrame, key: str, path: str) -> None:
+    repeated = frame.group_by(key).len().filter(pl.col("len") > 1)
+    if repeated.is_empty():
+        return
+    value, count = repeated.sort(["len", key], descending=[True, False]).row(0)
+    others = f" (and {len(repeated) - 1:,} more repeated keys)" if len(repeated) > 1 else ""
+    raise InputError(
+        f"lookup table '{path}' has key {value!r} in {count} rows of '{key}'{others}; "
+        "a lookup needs one row per key, because a repeated key would multiply training "
+        "rows; remove the repeated rows"
+    )
+
+
+def converted_lookup(lookup: LookupTable, key_dtype: pl.DataType) -> pl.DataFrame:
+    """Return the lookup rows with the key converted to the training table's key type.
+
+    Keys are checked for uniqueness again after the conversion, because two texts such as
+    '1' and '01' become the same integer."""
+    frame = lookup.frame
+    if frame.schema[lookup.key] == key_dtype:
+        return frame
+    try:
+        frame = frame.with_columns(pl.col(lookup.key).cast(key_dtype, strict=True))
+    except pl.exceptions.PolarsError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "invalid value"
+        raise InputError(
+            f"lookup key '{lookup.key}' is {lookup.frame.schema[lookup.key]} in "
+            f"'{lookup.path}' and {key_dtype} in the training table, and its values cannot be "
+            f"converted ({reason}); make both key columns the same type"
+        ) from None
+    _require_unique_keys(frame, lookup.key, lookup.path)
+    return frame
 
 
 def join_lookup(frame: pl.LazyFrame, lookup: LookupTable, key_dtype: pl.DataType) -> pl.LazyFrame:
     """Left-join the lookup columns; the training table keeps its rows and their order."""
-    right = lookup.frame.lazy()
-    right_dtype = lookup.frame.schema[lookup.key]
-    if right_dtype != key_dtype:
-        try:
-            right = right.with_columns(pl.col(lookup.key).cast(key_dtype, strict=True))
-        except pl.exceptions.PolarsError as error:
-            raise InputError(
-                f"lookup key '{lookup.key}' is {right_dtype} in the lookup table and "
-                f"{key_dtype} in the training table, and cannot be converted: {error}"
-            ) from None
+    right = converted_lookup(lookup, key_dtype).lazy()
     return frame.join(right, on=lookup.key, how="left", maintain_order="left")

@@ -20,6 +20,9 @@ from weightcli.errors import ConfigError, InputError
 
 Transform = Callable[[pl.Expr], pl.Expr]
 
+# Classes listed by value in the stage detail; the rest are counted.
+SHOWN_CLASSES = 6
+
 
 @dataclass
 class Fitted:
@@ -30,32 +33,46 @@ class Fitted:
     notes: list[str] = field(default_factory=list)
 
 
+def balance_factors(counts: dict[object, int], power: float) -> dict[object, float]:
+    """Return the factor ``(n / (k * count_c)) ** power`` of every class.
+
+    ``n`` is the number of counted rows and ``k`` the number of classes. At power 1 this is
+    scikit-learn's ``compute_sample_weight("balanced", y)``."""
+    total = sum(counts.values())
+    classes = len(counts)
+    return {value: (total / (classes * count)) ** power for value, count in counts.items()}
+
+
 def fit_balance(balance: Balance, data: pl.DataFrame) -> Fitted:
     """Fit the class-balance factor ``(n / (k * count_c)) ** power`` on the class column."""
     column = data.get_column(balance.column)
     if column.dtype.is_nested():
         raise ConfigError(
-            f"balance.column '{balance.column}' is list-valued ({column.dtype}); "
-            "balance needs one class per row"
-        )
-    if balance.null == "error" and column.null_count() > 0:
-        first = int(column.is_null().arg_true()[0]) + 1
-        raise InputError(
-            f"balance.column '{balance.column}' has {column.null_count():,} null values "
-            f"(first at row {first}); set balance.null: class to treat them as a class"
+            f"balance.column '{balance.column}' is a nested column ({column.dtype}), but "
+            "balance needs one class value per row; choose a column with one value per row"
         )
 
-    counts = column.value_counts(sort=True, name="count")
-    total = len(column)
-    classes = len(counts)
-    factors: dict[object, float] = {}
-    null_factor: float | None = None
-    for value, count in counts.iter_rows():
-        factor = (total / (classes * count)) ** balance.power
-        if value is None:
-            null_factor = factor
-        else:
-            factors[value] = factor
+    nulls = column.null_count()
+    if nulls and balance.null == "error":
+        first = int(column.is_null().arg_true()[0]) + 1
+        raise InputError(
+            f"balance.column '{balance.column}' has {nulls:,} null values (first at row "
+            f"{first}); set balance.null to ignore (keep their weight) or class "
+            "(balance them as a class of their own)"
+        )
+
+    counted = column if balance.null == "class" else column.drop_nulls()
+    if counted.is_empty():
+        raise InputError(
+            f"balance.column '{balance.column}' has no class values to count (every value is "
+            "null); choose another column or set balance.null: class"
+        )
+    counts = counted.value_counts(sort=True, name="count")
+    factors = balance_factors(dict(counts.iter_rows()), balance.power)
+    null_factor = factors.pop(None, None)
+    if nulls and balance.null == "ignore":
+        # Rows without a class are not part of the balance: their weight stays as it is.
+        null_factor = 1.0
 
     keys = pl.Series(list(factors), dtype=column.dtype)
     values = pl.Series(list(factors.values()), dtype=pl.Float64)
@@ -66,11 +83,22 @@ def fit_balance(balance: Balance, data: pl.DataFrame) -> Fitted:
             factor = pl.when(pl.col(balance.column).is_null()).then(null_factor).otherwise(factor)
         return weight * factor
 
-    shown = ", ".join(f"{value}: {factor:.4g}" for value, factor in list(factors.items())[:6])
-    if null_factor is not None:
-        shown += f", null: {null_factor:.4g}"
-    detail = f"{balance.column}, {classes} classes, power {balance.power:g} ({shown})"
-    return Fitted(transform, detail)
+    classes = len(counts)
+    shown = [f"{value}: {factor:.4g}" for value, factor in list(factors.items())[:SHOWN_CLASSES]]
+    if len(factors) > SHOWN_CLASSES:
+        shown.append(f"{len(factors) - SHOWN_CLASSES} more")
+    if null_factor is not None and balance.null == "class":
+        shown.append(f"null: {null_factor:.4g}")
+    detail = f"{balance.column}, {classes} classes, power {balance.power:g} ({', '.join(shown)})"
+
+    notes = []
+    if nulls and balance.null == "ignore":
+        notes.append(
+            f"balance: {nulls:,} rows have a null '{balance.column}'; they are left out of "
+            "the class counts and keep their weight (set balance.null: class or error to "
+            "change this)"
+        )
+    return Fitted(transform, detail, notes)
 
 
 def _as_datetime(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -80,13 +108,16 @@ def _as_datetime(column: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def fit_decay(decay: Decay, data: pl.DataFrame) -> Fitted:
-    """Fit the recency factor ``0.5 ** (age / half_life)`` on a Date or Datetime column."""
+    """Fit the recency factor ``0.5 ** (age / half_life)`` on a Date or Datetime column.
+
+    The age is the reference minus the row's timestamp: ``max`` (the column's latest value)
+    or an ISO timestamp. A naive column and a naive reference are both read as UTC."""
     column = data.get_column(decay.column)
     dtype = column.dtype
     if dtype != pl.Date and not isinstance(dtype, pl.Datetime):
         raise ConfigError(
             f"decay.column '{decay.column}' has type {dtype}, expected a date or timestamp; "
-            "use a Date or Datetime column, or ISO timestamps in CSV"
+            "use a Date or Datetime column, or ISO timestamps such as 2013-01-01T10:00:00Z in CSV"
         )
     time_zone = dtype.time_zone if isinstance(dtype, pl.Datetime) else None
     timestamps = data.select(_as_datetime(decay.column, dtype)).to_series()
@@ -94,30 +125,58 @@ def fit_decay(decay: Decay, data: pl.DataFrame) -> Fitted:
     if decay.reference == "max":
         reference = timestamps.max()
         if reference is None:
-            raise InputError(f"decay.column '{decay.column}' has no values to take the max of")
+            raise InputError(
+                f"decay.column '{decay.column}' has only null values, so it has no max to "
+                "use as the reference; set decay.reference to an ISO timestamp"
+            )
     else:
         reference = _parse_reference(decay.reference, time_zone)
     assert isinstance(reference, datetime)
 
-    half_life = decay.half_life_seconds()
-    reference_literal = pl.lit(reference, dtype=pl.Datetime("us", time_zone))
+    if time_zone is None:
+        reference_literal = pl.lit(reference, dtype=pl.Datetime("us"))
+    else:
+        # A literal must carry the column's own time zone, so it is built in UTC first.
+        reference = reference.astimezone(UTC)
+        utc = pl.lit(reference, dtype=pl.Datetime("us", "UTC"))
+        reference_literal = utc.dt.convert_time_zone(time_zone)
 
-    def age_seconds() -> pl.Expr:
+    def age_microseconds() -> pl.Expr:
         age = reference_literal - _as_datetime(decay.column, dtype)
-        return age.dt.total_microseconds().cast(pl.Float64) / 1_000_000.0
+        return age.dt.total_microseconds()
 
     def transform(weight: pl.Expr) -> pl.Expr:
-        return weight * pl.lit(0.5).pow(age_seconds() / half_life)
+        return weight * pl.lit(0.5).pow(_half_lives(age_microseconds(), decay))
 
-    after = int(data.select((age_seconds() < 0).sum()).item())
     notes = []
+    after = int(data.select((age_microseconds() < 0).sum()).item())
     if after:
         notes.append(
             f"decay: {after:,} rows are after the reference {reference.isoformat()}, "
             "so their factor is above 1"
         )
+    nulls = column.null_count()
+    if nulls:
+        notes.append(
+            f"decay: {nulls:,} rows have a null '{decay.column}', so their weight is null "
+            "and on_null decides what they get"
+        )
     detail = f"{decay.column}, half-life {decay.half_life}, reference {reference.isoformat()}"
     return Fitted(transform, detail, notes)
+
+
+def _half_lives(age: pl.Expr, decay: Decay) -> pl.Expr:
+    """Return the age in half-lives, exact when the age is a whole number of half-lives.
+
+    A plain division is not exact in polars 2.1: it returns 1.9999999999999998 for an age of
+    6 weeks and a half-life of 3 weeks (in microseconds), which makes the factor
+    0.25000000000000006. So the whole half-lives come from integer division and only the
+    remainder is divided."""
+    half_life = decay.half_life_seconds() * 1_000_000
+    if half_life != round(half_life):
+        return age.cast(pl.Float64) / half_life
+    whole = round(half_life)
+    return (age // whole).cast(pl.Float64) + (age % whole).cast(pl.Float64) / whole
 
 
 def _parse_reference(text: str, time_zone: str | None) -> datetime:
@@ -144,17 +203,14 @@ class ClipPlan:
     low: float | None
     cap: float | None
     threshold: float | None = None
+    """Smallest weight (after the lower bound) that is trimmed to ``cap``."""
     factor: float = 1.0
+    """Scale of the untrimmed weights that keeps the total."""
     trimmed_rows: int = 0
     moved_mass: float = 0.0
 
 
-def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
-    """Resolve the clip bounds from the pre-pass weights and fit the redistribution."""
-    values = weights.drop_nulls()
-    finite = values.filter(values.is_finite()).to_numpy()
-    ordered = np.sort(finite)
-
+def _resolve_cap(clip: Clip, ordered: np.ndarray) -> tuple[float | None, list[str]]:
     caps = [clip.max] if clip.max is not None else []
     sources = [f"max {clip.max:g}"] if clip.max is not None else []
     if clip.max_quantile is not None and len(ordered):
@@ -163,14 +219,30 @@ def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
         value = _sorted_quantile(ordered, clip.max_quantile)
         caps.append(value)
         sources.append(f"quantile {clip.max_quantile:g} = {value:.6g}")
-    if clip.max_median_ratio is not None and len(ordered):
+    if clip.max_median_ratio is not None:
         positive = ordered[ordered > 0]
         if len(positive):
             value = clip.max_median_ratio * float(np.median(positive))
             caps.append(value)
             sources.append(f"{clip.max_median_ratio:g} x median = {value:.6g}")
-    cap = min(caps) if caps else None
+    return (min(caps) if caps else None), sources
+
+
+def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
+    """Resolve the clip bounds from the pre-pass weights and fit the redistribution.
+
+    The upper bound is the smallest of ``max``, the ``max_quantile`` quantile of the finite
+    weights and ``max_median_ratio`` times the median of the positive weights. Null, NaN
+    and infinite weights pass through unchanged, so that the checks still report them."""
+    values = weights.drop_nulls()
+    ordered = np.sort(values.filter(values.is_finite()).to_numpy())
+    cap, sources = _resolve_cap(clip, ordered)
     low = clip.min
+    if low is not None and cap is not None and low > cap:
+        raise ConfigError(
+            f"clip.min {low:g} is above the upper bound {cap:.6g} ({'; '.join(sources)}); "
+            "lower clip.min or raise the upper bound"
+        )
 
     lowered = np.maximum(ordered, low) if low is not None else ordered
     plan = ClipPlan(low=low, cap=cap)
@@ -182,14 +254,14 @@ def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
         if plan.low is not None:
             result = pl.when(result < plan.low).then(plan.low).otherwise(result)
         if plan.threshold is not None:
-            return (
+            result = (
                 pl.when(result >= plan.threshold)
                 .then(pl.lit(plan.cap))
                 .otherwise(result * plan.factor)
             )
-        if plan.cap is not None:
+        elif plan.cap is not None:
             result = pl.when(result > plan.cap).then(plan.cap).otherwise(result)
-        return result
+        return pl.when(weight.is_finite()).then(result).otherwise(weight)
 
     parts = []
     if low is not None:
@@ -197,19 +269,31 @@ def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
     if cap is not None:
         parts.append(f"max {cap:.6g}" + (f" ({'; '.join(sources)})" if len(sources) > 1 else ""))
     detail = ", ".join(parts) or "no bounds"
+
+    raised = int(np.count_nonzero(ordered < low)) if low is not None else 0
     notes = []
     if plan.threshold is not None:
+        assert cap is not None
         detail += f"; redistributed over untrimmed rows (factor {plan.factor:.6g})"
         notes.append(
             f"clip: trimmed {plan.trimmed_rows:,} rows to {cap:.6g} and moved "
             f"{plan.moved_mass:.6g} of weight mass to the other rows"
         )
+    elif cap is not None:
+        lowered_rows = int(np.count_nonzero(lowered > cap))
+        notes.append(f"clip: lowered {lowered_rows:,} rows to {cap:.6g}")
+    if low is not None:
+        notes.append(f"clip: raised {raised:,} rows to {low:g}")
     return Fitted(transform, detail, notes), plan
 
 
 def _fit_redistribution(ordered: np.ndarray, low: float | None, cap: float) -> ClipPlan:
     """Trim weights above ``cap`` and scale the rest so that the total is kept, repeating
-    until no row exceeds the cap (the closed form of the iterative survey procedure)."""
+    until no row exceeds the cap.
+
+    This is the fixed point of trimming and proportional redistribution repeated until no
+    weight exceeds the cap (survey weight trimming), found on the sorted weights in a few
+    steps: the untrimmed rows are always the smallest ones."""
     if len(ordered) and ordered[0] < 0:
         raise ConfigError(
             "clip.redistribute needs weights of zero or more, but some are negative; "
@@ -217,10 +301,13 @@ def _fit_redistribution(ordered: np.ndarray, low: float | None, cap: float) -> C
         )
     total = float(ordered.sum())
     count = len(ordered)
-    if count * cap < total:
+    # Zero weights scale to zero, so only positive rows can take a share of the moved mass.
+    positive = int(np.count_nonzero(ordered > 0))
+    if positive * cap < total:
         raise ConfigError(
-            f"clip max {cap:.6g} cannot hold the total weight {total:.6g} over {count:,} rows "
-            f"(rows x cap = {count * cap:.6g}); raise the cap or turn redistribution off"
+            f"clip max {cap:.6g} cannot hold the total weight {total:.6g} over {positive:,} "
+            f"rows with a positive weight (rows x max = {positive * cap:.6g}); raise the max "
+            "or turn redistribution off"
         )
 
     trimmed = int(np.count_nonzero(ordered > cap))
@@ -231,8 +318,13 @@ def _fit_redistribution(ordered: np.ndarray, low: float | None, cap: float) -> C
     while True:
         kept = count - trimmed
         kept_sum = float(prefix[kept])
-        factor = (total - trimmed * cap) / kept_sum if kept_sum > 0 else math.inf
-        if kept == 0 or ordered[kept - 1] * factor <= cap:
+        if kept_sum <= 0.0:
+            # Every positive row is trimmed: the capacity check above makes them hold the
+            # total exactly at the cap.
+            factor = 1.0
+            break
+        factor = (total - trimmed * cap) / kept_sum
+        if ordered[kept - 1] * factor <= cap:
             break
         # Rows whose scaled weight now exceeds the cap are trimmed too, ties included.
         trimmed = count - int(np.searchsorted(ordered, cap / factor, side="right"))
