@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from weightcli.checks import sign, skew, task, validity
+from weightcli.checks import classes, link, sign, skew, task, validity
 from weightcli.checks.context import CheckContext, Draft
 
 LEVELS = ("error", "warning", "info", "off")
@@ -48,19 +49,41 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("low-ess", "warning", skew.low_ess, {"min": 0.1}),
     CheckSpec("top-share", "warning", skew.top_share, {"max": 0.5, "min_rows": 100.0}),
     CheckSpec("unsupported-task", "warning", task.unsupported_task),
+    CheckSpec("list-length-mismatch", "error", link.list_length_mismatch),
+    CheckSpec("duplicate-pairs", "info", link.duplicate_pairs),
+    CheckSpec("class-zero-weight", "error", classes.class_zero_weight),
+    CheckSpec("class-imbalance", "info", classes.class_imbalance, {"max": 0.1}),
 )
 CHECKS_BY_ID = {spec.id: spec for spec in CHECKS}
 
-# Levels that differ from the defaults, per trainer profile. `kumo` is the default profile
-# and uses the defaults above.
+# Levels per trainer profile of the checks that trainers disagree on: negative weights, all
+# zero weights and NaN or infinite weights. Checks not listed keep their default level.
+# - kumo: some negative weights are allowed outside link prediction (where
+#   negative-link-prediction is an error); Kumo drops rows with a null weight.
+# - xgboost, catboost: a negative weight is an error; a zero weight is allowed per row.
+# - lightgbm: a negative weight is an error. All-zero weights only warn, because LightGBM
+#   accepts them on purpose (for training continuation, LightGBM pull request 7128). It
+#   replaces NaN weights with 0 and clamps infinities without a message (LightGBM issue 5592).
+# - sklearn: whether a negative weight works depends on the estimator, so it warns.
+#   Since scikit-learn 1.9 estimators reject all-zero sample weights.
+# - torch-sampler: torch.utils.data.WeightedRandomSampler fails only when it is iterated, on
+#   a negative weight or a zero sum.
 PROFILE_LEVELS: Mapping[str, Mapping[str, str]] = {
-    "kumo": {},
-    "xgboost": {"negative-weight": "error"},
-    "lightgbm": {"negative-weight": "error", "all-zero": "warning"},
-    "catboost": {"negative-weight": "error"},
-    "sklearn": {},
-    "torch-sampler": {"negative-weight": "error"},
+    "kumo": {"negative-weight": "warning", "all-zero": "error", "non-finite": "error"},
+    "xgboost": {"negative-weight": "error", "all-zero": "error", "non-finite": "error"},
+    "lightgbm": {"negative-weight": "error", "all-zero": "warning", "non-finite": "error"},
+    "catboost": {"negative-weight": "error", "all-zero": "error", "non-finite": "error"},
+    "sklearn": {"negative-weight": "warning", "all-zero": "error", "non-finite": "error"},
+    "torch-sampler": {"negative-weight": "error", "all-zero": "error", "non-finite": "error"},
 }
+
+
+class CheckSettingError(ValueError):
+    """An invalid entry of the ``checks:`` section, with its key below ``checks``."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def closest(name: str, choices: list[str]) -> str:
@@ -90,16 +113,21 @@ def validate_check_settings(value: Any) -> dict[str, Any]:
     for key, setting in value.items():
         if key == "fail_on":
             if setting not in FAIL_ON_VALUES:
-                raise ValueError(
-                    f"fail_on {setting!r} is invalid; expected one of {', '.join(FAIL_ON_VALUES)}"
+                raise CheckSettingError(
+                    f"fail_on {setting!r} is invalid; expected one of {', '.join(FAIL_ON_VALUES)}",
+                    "fail_on",
                 )
             result["fail_on"] = setting
             continue
 
         spec = CHECKS_BY_ID.get(str(key))
         if spec is None:
-            raise ValueError(f"unknown check '{key}'{closest(str(key), known)}")
-        result[spec.id] = _parse_entry(spec, setting)
+            raise CheckSettingError(f"unknown check '{key}'{closest(str(key), known)}", str(key))
+        try:
+            result[spec.id] = _parse_entry(spec, setting)
+        except ValueError as error:
+            # Carries the check's key so that config errors can name its line.
+            raise CheckSettingError(str(error), str(key)) from None
     return result
 
 
@@ -121,6 +149,12 @@ def _parse_entry(spec: CheckSpec, setting: Any) -> dict[str, Any]:
         if isinstance(option_value, bool) or not isinstance(option_value, int | float):
             raise ValueError(
                 f"option '{option}' of check '{spec.id}' must be a number, not {option_value!r}"
+            )
+        # NaN would make every comparison with the threshold false, so the check never fires.
+        if not math.isfinite(option_value):
+            raise ValueError(
+                f"option '{option}' of check '{spec.id}' must be a finite number, "
+                f"not {option_value}"
             )
         if option_value < 0:
             raise ValueError(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from weightcli.checks.context import CheckContext, Draft
-from weightcli.checks.format import fmt, pct, rows_text
+from weightcli.checks.format import fmt, pct
 
 
 def _finite_count(ctx: CheckContext) -> int:
     stats = ctx.stats
     if stats is None:
         return 0
-    return stats.rows - stats.nulls - stats.non_finite
+    return ctx.weight_count - stats.nulls - stats.non_finite
 
 
 def all_zero(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
@@ -46,9 +46,10 @@ def negative_link_prediction(ctx: CheckContext, options: Mapping[str, float]) ->
     stats = ctx.stats
     if stats is None or not ctx.is_link_prediction or stats.negatives == 0:
         return None
-    where = rows_text(ctx.negative_rows, stats.negatives)
+    where = ctx.rows_holding(ctx.negative_rows, ctx.negative_row_count, stats.negatives)
     return Draft(
-        message=f"{fmt(stats.negatives)} negative weights in a {ctx.task} task ({where}); "
+        message=f"{fmt(stats.negatives)} of {fmt(ctx.weight_count)} weights are negative in a "
+        f"{ctx.task} task ({where}); "
         "link prediction needs weights of zero or more",
         hint="clip the weights with clip.min: 0 or fix the rules",
         value=stats.negatives,
@@ -61,14 +62,14 @@ def negative_weight(ctx: CheckContext, options: Mapping[str, float]) -> Draft | 
     stats = ctx.stats
     if stats is None or stats.negatives == 0 or ctx.is_link_prediction:
         return None
-    where = rows_text(ctx.negative_rows, stats.negatives)
-    row_share = stats.negatives / stats.rows
+    where = ctx.rows_holding(ctx.negative_rows, ctx.negative_row_count, stats.negatives)
+    row_share = stats.negatives / ctx.weight_count
     negative_mass = abs(stats.negative_sum or 0.0)
     absolute_mass = negative_mass + (stats.positive_sum or 0.0)
     mass_share = negative_mass / absolute_mass if absolute_mass > 0 else 0.0
     return Draft(
-        message=f"{fmt(stats.negatives)} of {fmt(stats.rows)} weights are negative ({where}); "
-        f"min {fmt(stats.min)}, {pct(row_share)} of rows, "
+        message=f"{fmt(stats.negatives)} of {fmt(ctx.weight_count)} weights are negative "
+        f"({where}); min {fmt(stats.min)}, {pct(row_share)} of {ctx.weight_unit}, "
         f"{pct(mass_share)} of the absolute weight mass",
         hint="negative weights make the loss unbounded below; "
         "set negative: forbid to make them errors",
@@ -98,15 +99,15 @@ def negative_mass(ctx: CheckContext, options: Mapping[str, float]) -> Draft | No
 def zero_share(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
     """The share of zero weights exceeds ``max``."""
     stats = ctx.stats
-    if stats is None or stats.rows == 0 or stats.zeros == 0:
+    if stats is None or ctx.weight_count == 0 or stats.zeros == 0:
         return None
-    share = stats.zeros / stats.rows
+    share = stats.zeros / ctx.weight_count
     limit = options["max"]
     if share <= limit:
         return None
     return Draft(
-        message=f"{pct(share)} of rows have a zero weight ({fmt(stats.zeros)} of "
-        f"{fmt(stats.rows)}), above the maximum {pct(limit)}",
+        message=f"{pct(share)} of {ctx.weight_unit} have a zero weight ({fmt(stats.zeros)} of "
+        f"{fmt(ctx.weight_count)}), above the maximum {pct(limit)}",
         hint="rows with zero weight do not train; filter them out or lower their number",
         value=share,
         threshold=limit,

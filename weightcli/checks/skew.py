@@ -35,7 +35,7 @@ def low_ess(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
         return None
     return Draft(
         message=f"the effective sample size is {fmt(stats.ess)}, {pct(stats.ess_ratio)} of "
-        f"{fmt(stats.rows)} rows, below the minimum {pct(limit)}",
+        f"{fmt(ctx.weight_count)} {ctx.weight_unit}, below the minimum {pct(limit)}",
         hint="a few rows dominate the loss; clip or smooth the largest weights",
         value=stats.ess_ratio,
         threshold=limit,
@@ -54,8 +54,8 @@ def top_share(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
     if stats.top1_share <= limit:
         return None
     return Draft(
-        message=f"the top 1% of rows carry {pct(stats.top1_share)} of the positive weight "
-        f"mass, above the maximum {pct(limit)}",
+        message=f"the top 1% of {ctx.weight_unit} carry {pct(stats.top1_share)} of the positive "
+        f"weight mass, above the maximum {pct(limit)}",
         hint="clip the largest weights (clip.max_quantile: 0.99)",
         value=stats.top1_share,
         threshold=limit,

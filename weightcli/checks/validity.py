@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from weightcli.checks.context import CheckContext, Draft
-from weightcli.checks.format import fmt, rows_text
+from weightcli.checks.format import fmt
 
 
 def missing_column(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
@@ -61,9 +61,11 @@ def null_weight(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None
     stats = ctx.stats
     if stats is None or stats.nulls == 0:
         return None
-    where = rows_text(ctx.null_rows, stats.nulls)
+    where = ctx.rows_holding(ctx.null_rows, ctx.null_row_count, stats.nulls)
+    if ctx.null_lists:
+        where += f"; {fmt(ctx.null_lists)} of them are whole null lists"
     return Draft(
-        message=f"{fmt(stats.nulls)} of {fmt(stats.rows)} weights are null ({where}); "
+        message=f"{fmt(stats.nulls)} of {fmt(ctx.weight_count)} weights are null ({where}); "
         "Kumo drops rows whose weight is null",
         hint="fill the nulls, or set on_null to default or drop when applying rules",
         value=stats.nulls,
@@ -76,14 +78,15 @@ def non_finite(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
     stats = ctx.stats
     if stats is None or stats.non_finite == 0:
         return None
-    where = rows_text(ctx.non_finite_rows, stats.non_finite)
+    where = ctx.rows_holding(ctx.non_finite_rows, ctx.non_finite_row_count, stats.non_finite)
     infinite = stats.non_finite - stats.nan
     origin = ""
     if ctx.non_finite_rules:
-        names = ", ".join(f"'{name}'" for name in ctx.non_finite_rules)
+        # The labels already quote rule names: "rule 'inverse'", "the default weight".
+        names = ", ".join(ctx.non_finite_rules)
         origin = f"; produced by {names}"
     return Draft(
-        message=f"{fmt(stats.non_finite)} of {fmt(stats.rows)} weights are not finite "
+        message=f"{fmt(stats.non_finite)} of {fmt(ctx.weight_count)} weights are not finite "
         f"({fmt(stats.nan)} NaN, {fmt(infinite)} infinite; {where}){origin}",
         hint="guard divisions and logarithms in the rules, or fix the rows' inputs",
         value=stats.non_finite,
