@@ -135,12 +135,15 @@ class Histogram:
     counts: tuple[int, ...]
     zeros: int
     negatives: int
+    sums: tuple[float, ...] = ()
+    """Weight mass of each bin, so the report shows where the mass sits, not only the rows."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the histogram as a JSON-ready mapping."""
         return {
             "edges": list(self.edges),
             "counts": list(self.counts),
+            "sums": list(self.sums),
             "zeros": self.zeros,
             "negatives": self.negatives,
         }
