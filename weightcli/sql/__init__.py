@@ -1,0 +1,1 @@
+"""Compile weightcli configs to SQL, and run the SQL on DuckDB or Spark."""
