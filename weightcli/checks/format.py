@@ -11,6 +11,9 @@ def fmt(value: float | int | None) -> str:
         return "n/a"
     if isinstance(value, int):
         return f"{value:,}"
+    # Whole numbers, such as a sum of integer weights, are shown exactly up to 2**53.
+    if value.is_integer() and abs(value) < 2**53:
+        return f"{int(value):,}"
     return f"{value:.6g}"
 
 

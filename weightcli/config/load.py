@@ -36,6 +36,16 @@ def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode) -> dict[Any,
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        # Every config key is a name, so a number, list or mapping as a key is a mistake,
+        # and a list key would otherwise fail as unhashable.
+        if not isinstance(key, str):
+            shown = repr(key) if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {shown} is not a name; config keys are text such as weight_column",
+                key_node.start_mark,
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -129,8 +139,11 @@ def load_config(
     path: Path | None,
     overrides: Mapping[str, Any] | None = None,
     extra_rules: list[dict[str, Any]] | None = None,
+    source_label: str = "flags",
 ) -> Config:
-    """Read ``path`` (or nothing), apply flag overrides and extra rules, and validate."""
+    """Read ``path`` (or nothing), apply flag overrides and extra rules, and validate.
+
+    ``source_label`` names the overrides in messages when no file is read."""
     data: dict[str, Any] = {}
     node: yaml.Node | None = None
     if path is not None:
@@ -143,7 +156,7 @@ def load_config(
             existing = [existing]
         merged["rules"] = [*existing, *extra_rules]
 
-    source = str(path) if path is not None else "flags"
+    source = str(path) if path is not None else source_label
     try:
         config = Config.model_validate(merged)
     except ValidationError as error:
@@ -219,13 +232,16 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
 
 
 def _describe(error: ValidationError, source: str, node: yaml.Node | None) -> str:
-    from weightcli.checks.registry import closest
+    from weightcli.checks.registry import CheckSettingError, closest
 
     # An unknown key explains a missing one (a misspelt key), so it is reported first.
     details = error.errors(include_url=False)
     unknown = [d for d in details if d["type"] == "extra_forbidden"]
     detail = (unknown or details)[0]
     loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
+    cause = detail.get("ctx", {}).get("error")
+    if isinstance(cause, CheckSettingError):
+        loc = (*loc, cause.key)
     kind = detail["type"]
     value = detail.get("input")
 

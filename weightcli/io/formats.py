@@ -23,9 +23,22 @@ _EXTENSIONS = {
 }
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 
+_FORMAT_NAMES = {
+    "parquet": "a Parquet",
+    "csv": "a CSV",
+    "tsv": "a TSV",
+    "ndjson": "an NDJSON",
+    "ipc": "an Arrow IPC",
+}
+
 PARQUET_MAGIC = b"PAR1"
 IPC_FILE_MAGIC = b"ARROW1"
 IPC_STREAM_CONTINUATION = b"\xff\xff\xff\xff"
+
+
+def describe_format(fmt: str) -> str:
+    """Return a format's name with its article, such as 'an Arrow IPC', for messages."""
+    return _FORMAT_NAMES.get(fmt, f"a {fmt}")
 
 
 def split_compression(path: str) -> tuple[str, str | None]:

@@ -16,7 +16,14 @@ import polars as pl
 
 from weightcli.config.model import CsvOptions
 from weightcli.errors import InputError
-from weightcli.io.formats import TEXT_FORMATS, require_format, sniff_format, split_compression
+from weightcli.io.formats import (
+    TEXT_FORMATS,
+    describe_format,
+    format_from_path,
+    require_format,
+    sniff_format,
+    split_compression,
+)
 
 STDIN_NAME = "<stdin>"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -59,33 +66,69 @@ def open_table(
     if source == "-":
         return _open_stdin(input_format, csv, stdin)
 
-    if any(char in source for char in "*?["):
+    path = Path(source)
+    # A file whose name contains glob characters, such as 'scores[1].csv', is opened as named.
+    if any(char in source for char in "*?[") and not path.exists():
         return _open_glob(source, input_format, csv)
 
-    path = Path(source)
     _require_readable(path)
-    if path.is_dir():
-        return _open_folder(path)
+    try:
+        if path.is_dir():
+            return _open_folder(path)
+        if not path.is_file():
+            # A named pipe or device, such as the /dev/fd/63 of `<(zcat table.csv.gz)`:
+            # read it once, like standard input.
+            return _open_stream(path, source, input_format, csv)
 
-    fmt = require_format(source, input_format, "--input-format")
-    if path.stat().st_size == 0:
-        raise InputError(f"input file '{source}' is empty (0 bytes); expected a {fmt} table")
-    return _open_file(path, source, fmt, csv)
+        fmt = require_format(source, input_format, "--input-format")
+        if path.stat().st_size == 0:
+            raise InputError(
+                f"input file '{source}' is empty (0 bytes); expected {describe_format(fmt)} table"
+            )
+        return _open_file(path, source, fmt, csv)
+    except OSError as error:
+        raise InputError(f"cannot read '{source}': {error.strerror or error}") from None
 
 
 def _require_readable(path: Path) -> None:
     if not path.exists():
         raise InputError(f"input file '{path}' not found; check the path")
     if not os.access(path, os.R_OK):
-        raise InputError(f"input file '{path}' is not readable (permission denied)")
+        raise InputError(
+            f"input file '{path}' is not readable (permission denied); "
+            "check its permissions with ls -l"
+        )
+
+
+def _open_stream(path: Path, name: str, input_format: str | None, csv: CsvOptions) -> Table:
+    with path.open("rb") as handle:
+        data = handle.read()
+    if not data:
+        raise InputError(f"input '{name}' is empty (no bytes were read); expected a table")
+    fmt = input_format or format_from_path(name) or sniff_format(data[:4096])
+    return _open_bytes(data, name, fmt, csv)
 
 
 def _open_file(path: Path, name: str, fmt: str, csv: CsvOptions) -> Table:
     if fmt == "parquet":
         return _open_parquet(path, name)
     if fmt == "ipc":
-        return _open_ipc(pl.scan_ipc(path), name, path)
+        import pyarrow as pa
+
+        try:
+            with pa.memory_map(str(path)) as source:
+                names = _ipc_schema(source).names
+        except pa.ArrowException as error:
+            raise InputError(
+                f"'{name}' is not a valid Arrow IPC file ({_first_line(error)}); "
+                "check that it was written completely"
+            ) from None
+        _check_unique(names, name)
+        return _open_ipc(pl.scan_ipc(path, glob=False), name, path)
     if fmt == "ndjson":
+        if any(char in name for char in "*?["):
+            # NOTE: scan_ndjson has no glob switch in polars 1.x, so such a name is read whole.
+            return _open_bytes(path.read_bytes(), name, fmt, CsvOptions())
         return _finish(name, fmt, pl.scan_ndjson(path, infer_schema_length=None), path)
     _base, compression = split_compression(str(path))
     if compression is not None or csv.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
@@ -102,12 +145,13 @@ def _open_parquet(path: Path, name: str) -> Table:
         raise InputError(
             f"'{name}' is not a valid Parquet file ({error}); check that it was written completely"
         ) from None
+    _check_unique(metadata.schema.to_arrow_schema().names, name)
     key_values = {
         key.decode("utf-8", "replace"): value.decode("utf-8", "replace")
         for key, value in (metadata.metadata or {}).items()
         if key != b"ARROW:schema"
     }
-    table = _finish(name, "parquet", pl.scan_parquet(path), path)
+    table = _finish(name, "parquet", pl.scan_parquet(path, glob=False), path)
     table.row_count = metadata.num_rows
     table.metadata = key_values
     return table
@@ -155,21 +199,55 @@ def _open_stdin(input_format: str | None, csv: CsvOptions, stdin: Any) -> Table:
         )
 
     fmt = input_format or sniff_format(data[:4096])
-    if fmt == "parquet":
-        frame = pl.read_parquet(io.BytesIO(data)).lazy()
-        return _finish(STDIN_NAME, fmt, frame, None)
-    if fmt == "ipc":
-        return _open_ipc(_read_ipc_bytes(data), STDIN_NAME, None)
-    if fmt == "ndjson":
-        frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
-        return _finish(STDIN_NAME, fmt, frame, None)
-    return _open_text_bytes(data, STDIN_NAME, fmt, csv, None)
+    return _open_bytes(data, STDIN_NAME, fmt, csv)
+
+
+def _open_bytes(data: bytes, name: str, fmt: str, csv: CsvOptions) -> Table:
+    """Open a table held in memory: standard input, a named pipe or a device."""
+    if fmt in TEXT_FORMATS:
+        return _open_text_bytes(data, name, fmt, csv, None)
+
+    import pyarrow as pa
+
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            _check_unique(pq.read_schema(pa.BufferReader(data)).names, name)
+            frame = pl.read_parquet(io.BytesIO(data)).lazy()
+        elif fmt == "ipc":
+            _check_unique(_ipc_schema(pa.BufferReader(data)).names, name)
+            frame = _read_ipc_bytes(data)
+        else:
+            frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
+    except (pl.exceptions.PolarsError, pa.ArrowException, OSError, ValueError) as error:
+        raise InputError(
+            f"cannot read '{name}' as {fmt}: {_first_line(error)}; "
+            "check that the data is complete, or pass --input-format"
+        ) from None
+    return _finish(name, fmt, frame, None)
 
 
 def _read_ipc_bytes(data: bytes) -> pl.LazyFrame:
     if data.startswith(b"ARROW1"):
         return pl.read_ipc(io.BytesIO(data)).lazy()
     return pl.read_ipc_stream(io.BytesIO(data)).lazy()
+
+
+def _ipc_schema(source: Any) -> Any:
+    """Return the Arrow schema of an IPC file or stream without reading its record batches."""
+    import pyarrow as pa
+
+    try:
+        return pa.ipc.open_file(source).schema
+    except pa.ArrowInvalid:
+        source.seek(0)
+        return pa.ipc.open_stream(source).schema
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(error).__name__
 
 
 def _decompress(path: Path, compression: str | None) -> bytes:
@@ -203,9 +281,14 @@ def _open_text(path: Path, name: str, fmt: str, csv: CsvOptions) -> Table:
     with path.open("rb") as handle:
         head = handle.read(_CHUNK)
     has_bom = head.startswith(_UTF8_BOM)
+    if len(head) < _CHUNK and not head.strip(_UTF8_BOM + b" \t\r\n"):
+        raise InputError(
+            f"input file '{name}' holds only blank lines; "
+            f"expected {describe_format(fmt)} table with a header row"
+        )
     _check_utf8(path, name)
     _check_header(head, name, fmt, csv)
-    frame = pl.scan_csv(path, **_csv_arguments(fmt, csv))
+    frame = pl.scan_csv(path, glob=False, **_csv_arguments(fmt, csv))
     table = _finish(name, fmt, frame, path)
     table.has_bom = has_bom
     table.csv = csv
@@ -224,13 +307,16 @@ def _open_text_bytes(data: bytes, name: str, fmt: str, csv: CsvOptions, path: Pa
             ) from None
         except UnicodeDecodeError as error:
             raise InputError(
-                f"'{name}' is not valid {csv.encoding} at byte offset {error.start}"
+                f"'{name}' is not valid {csv.encoding} at byte offset {error.start}; "
+                "pass the file's encoding with --encoding, such as --encoding cp1252"
             ) from None
     else:
         _check_utf8_bytes(data, name)
 
     if not data.strip(_UTF8_BOM + b" \t\r\n"):
-        raise InputError(f"input '{name}' is empty; expected a {fmt} table with a header row")
+        raise InputError(
+            f"input '{name}' is empty; expected {describe_format(fmt)} table with a header row"
+        )
     has_bom = data.startswith(_UTF8_BOM)
     _check_header(data[:_CHUNK], name, fmt, csv)
     frame = pl.scan_csv(data, **_csv_arguments(fmt, csv))
@@ -275,14 +361,36 @@ def _check_header(head: bytes, name: str, fmt: str, csv: CsvOptions) -> None:
     separator = csv.separator or ("\t" if fmt == "tsv" else ",")
     reader = csv_module.reader(io.StringIO(text), delimiter=separator)
     header = next(reader, [])
+    if csv.separator is None and len(header) == 1:
+        _check_separator(header[0], name, separator)
+    _check_unique(header, name)
 
+
+# Separators that a one-column header may reveal, with how to pass each one.
+_OTHER_SEPARATORS = ((";", "';'"), ("\t", "tab"), ("|", "'|'"), (",", "','"))
+
+
+def _check_separator(column: str, name: str, separator: str) -> None:
+    # A header read as one column that contains another usual separator means the file
+    # uses that separator. An explicit --separator skips this, for a column named 'a;b'.
+    for candidate, flag in _OTHER_SEPARATORS:
+        if candidate != separator and candidate in column:
+            shown = "tabs" if candidate == "\t" else flag
+            raise InputError(
+                f"'{name}' reads as one column '{column}': the header looks separated by "
+                f"{shown}; pass --separator {flag}"
+            )
+
+
+def _check_unique(columns: list[str], name: str) -> None:
+    """Raise when a column name repeats, naming it and its 1-based positions."""
     positions: dict[str, list[int]] = {}
-    for index, column in enumerate(header, start=1):
+    for index, column in enumerate(columns, start=1):
         positions.setdefault(column, []).append(index)
     repeated = {column: where for column, where in positions.items() if len(where) > 1}
     if repeated:
         column, where = next(iter(repeated.items()))
-        listed = " and ".join(str(p) for p in where)
+        listed = ", ".join(str(p) for p in where[:-1]) + f" and {where[-1]}"
         raise InputError(
             f"'{name}' has the column name '{column}' more than once (positions {listed}); "
             "rename the columns so each name is unique"

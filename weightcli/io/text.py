@@ -5,6 +5,8 @@ needs it, and its type is decided from every value of the column, never from a s
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from weightcli.config.model import CsvOptions
@@ -38,8 +40,34 @@ def cleaned(column: str, csv: CsvOptions) -> pl.Expr:
     return pl.when(text.is_in(csv.null_values)).then(None).otherwise(text)
 
 
+def number_pattern(csv: CsvOptions) -> str | None:
+    """Return the regular expression a number must match under ``csv``'s decimal mark and
+    thousands separator, or None when polars' own float parser decides (the defaults).
+
+    With a thousands separator, it may only stand between groups of three digits before the
+    decimal mark, so ``1.29,9`` or ``.5`` under ``--thousands .`` is junk, never 129.9 or 5.
+    With a decimal comma, a dot that is not the thousands separator makes the cell junk, so
+    ``1.299`` is never read as 1.299 under ``--decimal-comma``."""
+    if csv.thousands is None and not csv.decimal_comma:
+        return None
+    mark = re.escape("," if csv.decimal_comma else ".")
+    digits = r"\d+"
+    if csv.thousands is not None:
+        group = re.escape(csv.thousands)
+        digits = rf"(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)"
+    exponent = r"(?:[eE][+-]?\d+)?"
+    special = r"(?i:inf|infinity|nan)"
+    return rf"^[+-]?(?:{digits}(?:{mark}\d*)?{exponent}|{mark}\d+{exponent}|{special})$"
+
+
 def _number_text(column: str, csv: CsvOptions) -> pl.Expr:
     text = cleaned(column, csv)
+    pattern = number_pattern(csv)
+    if pattern is None:
+        return text
+
+    # Text that breaks the pattern becomes null here, so invalid_number reports it.
+    text = pl.when(text.str.contains(pattern)).then(text)
     if csv.thousands is not None:
         text = text.str.replace_all(csv.thousands, "", literal=True)
     if csv.decimal_comma:

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from weightcli import interrupts
 from weightcli.errors import InputError
 from weightcli.io.formats import split_compression
 
@@ -83,15 +84,22 @@ def write_table(
         with _temporary_file(Path(tempfile.gettempdir()), path.name) as temporary:
             _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
             try:
-                with temporary.open("rb") as source, path.open("wb") as target:
+                with (
+                    interrupts.streaming(destination),
+                    temporary.open("rb") as source,
+                    path.open("wb") as target,
+                ):
                     shutil.copyfileobj(source, target)
             except OSError as error:
-                raise InputError(f"cannot write '{destination}': {error.strerror}") from None
+                raise InputError(
+                    f"cannot write '{destination}': {error.strerror or error}"
+                ) from None
         return
 
     with _temporary_file(path.parent, path.name) as temporary:
         _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
-        os.replace(temporary, path)
+        with interrupts.committing(temporary, destination):
+            os.replace(temporary, path)
 
 
 @contextlib.contextmanager
@@ -104,11 +112,13 @@ def _temporary_file(folder: Path, name: str) -> Iterator[Path]:
         raise InputError(f"cannot create a file in '{folder}': {error.strerror}") from None
     os.close(handle)
     temporary = Path(temporary_name)
+    interrupts.register_temporary(temporary)
     try:
         yield temporary
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+        interrupts.unregister_temporary(temporary)
 
 
 def _sink(
@@ -158,6 +168,28 @@ def _write_stream(
     # nothing to the stream.
     with _temporary_file(Path(tempfile.gettempdir()), "stdout") as temporary:
         _sink(frame, temporary, fmt, "standard output", separator, include_bom, metadata)
-        with temporary.open("rb") as source:
-            shutil.copyfileobj(source, stream)
-        stream.flush()
+        try:
+            with interrupts.streaming(), temporary.open("rb") as source:
+                shutil.copyfileobj(source, stream)
+                stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            _discard_pending(stream)
+            raise InputError(
+                f"cannot write the table to standard output: {error.strerror or error}"
+            ) from None
+
+
+def _discard_pending(stream: IO[bytes]) -> None:
+    # The buffered bytes that failed to reach the stream would be flushed again, and fail
+    # again, at interpreter exit; pointing the descriptor at /dev/null drops them quietly.
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
