@@ -338,7 +338,7 @@ def test_missing_column_names_rule() -> None:
         weightcli.apply(frame, {"rules": [{"weight": "z * 2"}]})
 
     assert str(raised.value) == (
-        "rule 'rule 1': weight \"z * 2\" uses column 'z', which is not in the table; "
+        "rule 1: weight \"z * 2\" uses column 'z', which is not in the table; "
         "the table's columns are: x, y"
     )
 
@@ -350,6 +350,6 @@ def test_text_condition_type_error() -> None:
         weightcli.apply(frame, {"rules": [{"when": "x + 1", "weight": 2}]})
 
     assert str(raised.value) == (
-        "rule 'rule 1': condition \"x + 1\" gives Int64, expected true or false; "
+        "rule 1: condition \"x + 1\" gives Int64, expected true or false; "
         'write a comparison such as "distance > 1000"'
     )

@@ -3,6 +3,8 @@ functions the command line uses."""
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,10 @@ import polars as pl
 from weightcli.checks import CheckContext, run_checks
 from weightcli.config.model import Config
 from weightcli.errors import ConfigError
+from weightcli.histogram import compute_histogram
 from weightcli.io.read import Table
 from weightcli.report.model import FileReport, Report
+from weightcli.roles import check_columns, class_facts, missing_role_notes, table_facts
 from weightcli.stats import compute_stats, row_examples
 from weightcli.weights.column import read_weight_column
 from weightcli.weights.pipeline import WeightPlan, build_plan, weighted_frame
@@ -27,7 +31,20 @@ def _new_report(table: Table, config: Config, command: str, config_path: Path | 
         fail_on=config.fail_on,
         task=config.task,
         config_path=str(config_path) if config_path is not None else None,
+        provenance=_provenance(table),
     )
+
+
+def _provenance(table: Table) -> dict[str, Any] | None:
+    """Return the ``weightcli`` metadata that an earlier ``apply`` wrote into a Parquet file."""
+    text = table.metadata.get("weightcli")
+    if text is None:
+        return None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return {"unreadable": text[:200]}
+    return document if isinstance(document, dict) else {"unreadable": text[:200]}
 
 
 def check_table(table: Table, config: Config, config_path: Path | None = None) -> FileReport:
@@ -45,19 +62,33 @@ def check_table(table: Table, config: Config, config_path: Path | None = None) -
         report.findings = run_checks(context, config.checks, config.profile)
         return report
 
-    frame = _collect_columns(table, [column])
+    started = time.perf_counter()
+    frame = _collect_columns(table, check_columns(config, table.schema))
     weight = read_weight_column(table, column, frame)
     report.rows_in = frame.height
+    report.timings["read"] = time.perf_counter() - started
+    started = time.perf_counter()
     context_arguments: dict[str, Any] = {}
     if weight.values is not None and weight.invalid_count == 0:
-        report.stats = compute_stats(weight.values, f"'{table.name}'")
-        examples = row_examples(weight.values)
+        table_rows = frame.height if weight.list_valued else None
+        report.stats = compute_stats(weight.values, f"'{table.name}'", table_rows=table_rows)
+        report.histogram = compute_histogram(weight.values)
+        examples = row_examples(weight.values, weight.row_index)
         context_arguments = {
             "stats": report.stats,
             "null_rows": examples.nulls,
             "non_finite_rows": examples.non_finite,
             "negative_rows": examples.negatives,
+            "list_valued": weight.list_valued,
+            "null_lists": weight.null_lists,
+            "null_row_count": examples.null_row_count,
+            "non_finite_row_count": examples.non_finite_row_count,
+            "negative_row_count": examples.negative_row_count,
         }
+        facts = table_facts(config, table.columns, frame, weight)
+        context_arguments.update(facts.context)
+        report.classes = facts.classes
+        report.notes.extend(facts.notes)
     context = CheckContext(
         column=column,
         present=True,
@@ -71,6 +102,7 @@ def check_table(table: Table, config: Config, config_path: Path | None = None) -
         **context_arguments,
     )
     report.findings = run_checks(context, config.checks, config.profile)
+    report.timings["check"] = time.perf_counter() - started
     return report
 
 
@@ -90,14 +122,25 @@ def plan_table(
             "--overwrite to replace it, or -w NAME to write another column"
         )
 
+    started = time.perf_counter()
     plan = build_plan(table, config)
     report = _new_report(table, config, "apply", config_path)
+    report.timings["plan"] = time.perf_counter() - started
+    started = time.perf_counter()
     report.rows_in = plan.rows_in
     report.rows_out = plan.rows_out
     report.stats = compute_stats(plan.weights, f"'{table.name}'")
+    report.histogram = compute_histogram(plan.weights)
     report.stages = plan.stages
     report.rules = plan.rules
     report.notes = plan.notes
+    report.notes.extend(missing_role_notes(config, table.columns, ("target_column",)))
+    class_arguments: dict[str, Any] = {}
+    if plan.target is not None:
+        facts = class_facts(plan.target.name, plan.target, plan.weights)
+        class_arguments = facts.context
+        report.classes = facts.classes
+        report.notes.extend(facts.notes)
 
     examples = row_examples(plan.weights)
     context = CheckContext(
@@ -112,8 +155,10 @@ def plan_table(
         negative_rows=examples.negatives,
         non_finite_rules=plan.non_finite_rules,
         available_columns=tuple(table.columns),
+        **class_arguments,
     )
     report.findings = run_checks(context, config.checks, config.profile)
+    report.timings["check"] = time.perf_counter() - started
     return plan, report
 
 
@@ -139,7 +184,7 @@ def _as_config(config: Config | dict[str, Any] | None) -> Config:
         return config
     from weightcli.config.load import load_config
 
-    return load_config(None, overrides=config)
+    return load_config(None, overrides=config, source_label="config")
 
 
 def apply(

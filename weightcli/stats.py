@@ -16,15 +16,22 @@ from weightcli.report.model import Stats
 
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 EXAMPLE_ROWS = 10
+ESS_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
 class RowExamples:
-    """1-based row numbers of the first few rows of each kind of invalid weight."""
+    """1-based row numbers of the first few rows of each kind of invalid weight.
+
+    For list-valued weights the ``*_row_count`` fields give how many table rows hold such a
+    weight, because one row can hold several; they are None for one weight per row."""
 
     nulls: tuple[int, ...] = ()
     non_finite: tuple[int, ...] = ()
     negatives: tuple[int, ...] = ()
+    null_row_count: int | None = None
+    non_finite_row_count: int | None = None
+    negative_row_count: int | None = None
 
 
 def quantile_name(q: float) -> str:
@@ -47,34 +54,83 @@ def _first_rows(mask: pl.Series) -> tuple[int, ...]:
     return tuple(int(i) + 1 for i in mask.arg_true().head(EXAMPLE_ROWS))
 
 
-def row_examples(weights: pl.Series) -> RowExamples:
-    """Return example rows of null, non-finite and negative weights."""
+def row_examples(weights: pl.Series, row_index: pl.Series | None = None) -> RowExamples:
+    """Return example rows of null, non-finite and negative weights.
+
+    ``row_index`` maps each weight to its 0-based table row when the weights are the
+    flattened elements of a list-valued column; the examples are then distinct table rows."""
     values = weights.cast(pl.Float64)
+    masks = (
+        values.is_null(),
+        (~values.is_finite()).fill_null(False),
+        (values < 0).fill_null(False),
+    )
+    if row_index is None:
+        nulls, non_finite, negatives = (_first_rows(mask) for mask in masks)
+        return RowExamples(nulls=nulls, non_finite=non_finite, negatives=negatives)
+
+    null_rows, non_finite_rows, negative_rows = (
+        row_index.filter(mask).unique(maintain_order=True) for mask in masks
+    )
     return RowExamples(
-        nulls=_first_rows(values.is_null()),
-        non_finite=_first_rows((~values.is_finite()).fill_null(False)),
-        negatives=_first_rows((values < 0).fill_null(False)),
+        nulls=_table_rows(null_rows),
+        non_finite=_table_rows(non_finite_rows),
+        negatives=_table_rows(negative_rows),
+        null_row_count=len(null_rows),
+        non_finite_row_count=len(non_finite_rows),
+        negative_row_count=len(negative_rows),
     )
 
 
-def compute_stats(weights: pl.Series, name: str = "the table") -> Stats:
-    """Compute every figure of the report for one weight column."""
+def _table_rows(rows: pl.Series) -> tuple[int, ...]:
+    return tuple(int(row) + 1 for row in rows.head(EXAMPLE_ROWS))
+
+
+def compute_stats(
+    weights: pl.Series, name: str = "the table", *, table_rows: int | None = None
+) -> Stats:
+    """Compute every figure of the report for one weight column.
+
+    ``table_rows`` marks ``weights`` as the flattened elements of a list-valued column: every
+    count and figure then covers the elements, ``elements`` is their number and ``rows`` is
+    ``table_rows``."""
     values = weights.cast(pl.Float64)
-    rows = len(values)
+    weight_count = len(values)
+    rows = weight_count if table_rows is None else table_rows
     nulls = values.null_count()
-    present = values.drop_nulls().to_numpy()
-    finite_mask = np.isfinite(present)
-    nan = int(np.isnan(present).sum())
-    finite = present[finite_mask]
+    present = values.drop_nulls() if nulls else values
+    nan = int(present.is_nan().sum())
 
-    ordered = pl.Series(finite).sort().to_numpy()
-    positive = ordered[ordered > 0]
-    negative = ordered[ordered < 0]
+    # One parallel sort gives every order statistic. Polars sorts -inf first and +inf, then
+    # NaN, last, so the finite weights are one contiguous slice of the sorted copy.
+    everything = present.sort().to_numpy()
+    first = int(np.searchsorted(everything, -np.inf, side="right"))
+    end = int(np.searchsorted(everything, np.inf, side="left"))
+    ordered = everything[first:end]
+    count = len(ordered)
+    zero_start = int(np.searchsorted(ordered, 0.0, side="left"))
+    zero_end = int(np.searchsorted(ordered, 0.0, side="right"))
+    negative = ordered[:zero_start]
+    positive = ordered[zero_end:]
 
+    # Sums run over the weights in row order, so that they do not depend on the sort.
+    finite = present.to_numpy() if count == len(present) else _finite_values(present)
     total = _checked_sum(finite, name)
-    count = len(finite)
     mean = total / count if count else None
-    std = float(np.sqrt(np.mean((finite - mean) ** 2))) if mean is not None else None
+    std = None
+    if mean is not None:
+        # Deviations are scaled by the largest one before squaring, so that weights near
+        # float64's limit do not overflow.
+        deviations = finite - mean
+        np.abs(deviations, out=deviations)
+        scale = float(deviations.max()) if len(deviations) else 0.0
+        if scale > 0 and math.isfinite(scale):
+            deviations /= scale
+            np.square(deviations, out=deviations)
+            std = scale * math.sqrt(float(np.mean(deviations)))
+        else:
+            std = 0.0 if scale == 0 else math.inf
+        del deviations
     cv = std / mean if std is not None and mean else None
 
     positive_sum = _checked_sum(positive, name) if len(positive) else None
@@ -83,14 +139,14 @@ def compute_stats(weights: pl.Series, name: str = "the table") -> Stats:
     top1 = None
     if positive_sum:
         top1 = float(positive[-top_count:].sum()) / positive_sum
-    median_positive = float(np.median(positive)) if len(positive) else None
+    median_positive = _sorted_median(positive) if len(positive) else None
 
     return Stats(
         rows=rows,
         nulls=nulls,
         non_finite=int(len(present) - count),
         nan=nan,
-        zeros=int(np.count_nonzero(ordered == 0)),
+        zeros=zero_end - zero_start,
         negatives=len(negative),
         positives=len(positive),
         sum=total if count else None,
@@ -105,11 +161,12 @@ def compute_stats(weights: pl.Series, name: str = "the table") -> Stats:
         positive_sum=positive_sum,
         negative_sum=float(negative.sum()) if len(negative) else 0.0,
         ess=ess,
-        ess_ratio=ess / rows if ess is not None and rows else None,
-        skew_ratio=float(positive[-1] / positive[0]) if len(positive) else None,
+        ess_ratio=ess / weight_count if ess is not None and weight_count else None,
+        skew_ratio=_ratio(float(positive[-1]), float(positive[0])) if len(positive) else None,
         top1_share=top1,
         max_median_ratio=(float(positive[-1]) / median_positive if median_positive else None),
         design_effect=len(positive) / ess if ess else None,
+        elements=None if table_rows is None else weight_count,
     )
 
 
@@ -124,21 +181,55 @@ def _checked_sum(values: np.ndarray, name: str) -> float:
     return total
 
 
+def _finite_values(values: pl.Series) -> np.ndarray:
+    return values.filter(values.is_finite()).to_numpy()
+
+
+def _sorted_median(ordered: np.ndarray) -> float:
+    # The same value as np.median, without the partition copy that np.median makes.
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return float((ordered[middle - 1] + ordered[middle]) / 2)
+
+
 def _kish_ess(positive: np.ndarray) -> float:
-    # Scaling by the maximum keeps the squares from overflowing float64.
-    scaled = positive / positive[-1]
-    return float(scaled.sum() ** 2 / np.square(scaled).sum())
+    # Scaling by the maximum keeps the squares from overflowing float64. Blocks of a million
+    # values keep the scaled copy small; each block is summed pairwise, as numpy does.
+    peak = float(positive.max())
+    total = 0.0
+    squares = 0.0
+    for start in range(0, len(positive), ESS_BLOCK):
+        scaled = positive[start : start + ESS_BLOCK] / peak
+        total += float(scaled.sum())
+        np.square(scaled, out=scaled)
+        squares += float(scaled.sum())
+    return total**2 / squares
 
 
 def weight_figures(weights: pl.Series) -> tuple[float | None, float | None, float | None, float]:
     """Return (min, max, ESS over positive weights, sum) of finite weights, for stage tables."""
-    values = weights.cast(pl.Float64).drop_nulls()
-    finite = values.filter(values.is_finite())
-    if finite.is_empty():
+    values = weights.cast(pl.Float64)
+    if values.null_count():
+        values = values.drop_nulls()
+    array = values.to_numpy()
+    if not np.isfinite(array).all():
+        array = array[np.isfinite(array)]
+    if len(array) == 0:
         return None, None, None, 0.0
-    array = finite.to_numpy()
-    positive = np.sort(array[array > 0])
+    low = float(array.min())
+    positive = array if low > 0 else array[array > 0]
     ess = _kish_ess(positive) if len(positive) else None
     with np.errstate(over="ignore"):
         total = float(array.sum())
-    return float(array.min()), float(array.max()), ess, total
+    return low, float(array.max()), ess, total
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """Return numerator / denominator, or infinity when the quotient overflows float64.
+
+    Python raises OverflowError where numpy would warn on standard error."""
+    try:
+        return numerator / denominator
+    except OverflowError:
+        return math.inf

@@ -14,6 +14,7 @@ from weightcli.errors import ConfigError, InputError, RuleError
 from weightcli.io import text
 from weightcli.io.read import Table
 from weightcli.report.model import RuleFigures, StageFigures
+from weightcli.roles import class_column
 from weightcli.stats import weight_figures
 from weightcli.weights.lookup import MATCH_FLAG, LookupTable, join_lookup, read_lookup
 from weightcli.weights.rules import CompiledRules, compile_rules, validate_types
@@ -27,6 +28,8 @@ from weightcli.weights.stages import (
 
 RAW_PREFIX = "__weightcli_raw_"
 ROW_PLACEHOLDER = "__weightcli_row"
+EVALUATED = "__weightcli_evaluated"
+PREVIOUS = "__weightcli_previous"
 NARROW_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
 
 # Builds the parsed column from the name of the column that holds its raw values.
@@ -49,6 +52,8 @@ class WeightPlan:
     notes: list[str] = field(default_factory=list)
     non_finite_rules: tuple[str, ...] = ()
     key_dtype: pl.DataType | None = None
+    target: pl.Series | None = None
+    """Target values of the rows written, when the class checks need per-class figures."""
 
     @property
     def rows_out(self) -> int:
@@ -82,8 +87,13 @@ def _widen_parser(column: str) -> Parser:
     return parse
 
 
-def _needed_columns(config: Config, rules: CompiledRules, lookup: LookupTable | None) -> set[str]:
+def _needed_columns(
+    config: Config, rules: CompiledRules, lookup: LookupTable | None, columns: list[str]
+) -> set[str]:
     needed = set(rules.columns)
+    target = class_column(config, columns)
+    if target is not None:
+        needed.add(target)
     if config.balance is not None:
         needed.add(config.balance.column)
     if config.decay is not None:
@@ -124,7 +134,7 @@ def build_plan(table: Table, config: Config) -> WeightPlan:
     columns = [*table.columns, *(lookup.columns if lookup else ())]
     rules = compile_rules(config, columns)
     _require_columns(config, columns)
-    needed = _needed_columns(config, rules, lookup)
+    needed = _needed_columns(config, rules, lookup, columns)
 
     if needed:
         data = _collect(table.frame.select(sorted(needed)), table.name)
@@ -153,8 +163,10 @@ def build_plan(table: Table, config: Config) -> WeightPlan:
 
 
 def _evaluate(data: pl.DataFrame, expr: pl.Expr, label: str) -> pl.Series:
+    # with_columns broadcasts a constant weight (no rules, a numeric default) to every row,
+    # where select would return a single row.
     try:
-        return data.select(expr.alias("weight")).to_series()
+        return data.with_columns(expr.alias(EVALUATED)).get_column(EVALUATED).alias("weight")
     except pl.exceptions.PolarsError as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else "failed"
         raise RuleError(f"{label} failed on the table: {message}") from None
@@ -177,7 +189,10 @@ def _fit_stages(
     def advance(stage: str, fitted: Fitted) -> None:
         nonlocal weight, current
         weight = fitted.transform(weight)
-        current = _evaluate(data, weight, stage)
+        # The stage is applied to the weights evaluated so far, so the rules and the earlier
+        # stages are not evaluated again. The values are the same as the full expression's.
+        previous = data.with_columns(current.alias(PREVIOUS))
+        current = _evaluate(previous, fitted.transform(pl.col(PREVIOUS)), stage)
         stages.append(_figures(stage, fitted.detail, current))
         notes.extend(fitted.notes)
 
@@ -203,7 +218,8 @@ def _fit_stages(
     if kept is not None:
         dropped = len(final) - int(kept.sum())
         final = final.filter(kept)
-        notes.append(f"on_null: dropped {dropped:,} rows whose weight is null")
+        rows = "row" if dropped == 1 else "rows"
+        notes.append(f"on_null: dropped {dropped:,} {rows} whose weight is null")
 
     return WeightPlan(
         config=config,
@@ -215,9 +231,19 @@ def _fit_stages(
         stages=stages,
         rules=_rule_figures(rules, data, current),
         notes=notes,
-        non_finite_rules=_non_finite_rules(rules, data),
+        # Only the non-finite check reads these names, and it fires only on non-finite weights.
+        non_finite_rules=_non_finite_rules(rules, data) if not _all_finite(current) else (),
         key_dtype=key_dtype,
+        target=_target_values(config, data, kept),
     )
+
+
+def _target_values(config: Config, data: pl.DataFrame, kept: pl.Series | None) -> pl.Series | None:
+    name = class_column(config, data.columns)
+    if name is None:
+        return None
+    values = data.get_column(name)
+    return values.filter(kept) if kept is not None else values
 
 
 def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) -> list[RuleFigures]:
@@ -241,9 +267,13 @@ def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) ->
     return figures
 
 
+def _all_finite(weights: pl.Series) -> bool:
+    return bool(weights.is_finite().all())
+
+
 def _non_finite_rules(rules: CompiledRules, data: pl.DataFrame) -> tuple[str, ...]:
     names = []
-    pieces = [(f"rule '{r.label}'", r.condition, r.weight) for r in rules.rules]
+    pieces = [(r.display, r.condition, r.weight) for r in rules.rules]
     pieces.append(("the default weight", None, rules.default))
     for label, condition, weight in pieces:
         values = weight.cast(pl.Float64)

@@ -17,10 +17,23 @@ class CompiledRule:
     """A rule with its condition and weight as polars expressions."""
 
     label: str
+    """The rule's name, or 'rule N' for an unnamed rule."""
+    named: bool
     when_text: str | None
     weight_text: str
     condition: pl.Expr | None
     weight: pl.Expr
+
+
+    @property
+    def display(self) -> str:
+        """How messages name the rule: rule 'vip', or rule 2 when it has no name."""
+        return quote_rule(self.label, self.named)
+
+
+def quote_rule(label: str, named: bool) -> str:
+    """Return rule 'name' for a named rule and the label as it is ('rule 2') otherwise."""
+    return f"rule '{label}'" if named else label
 
 
 @dataclass(frozen=True)
@@ -112,7 +125,7 @@ def compile_rules(config: Config, columns: list[str]) -> CompiledRules:
     compiled: list[CompiledRule] = []
     used: set[str] = set()
     for index, rule in enumerate(config.rules):
-        label = f"rule '{config.describe_rule(index)}'"
+        label = quote_rule(config.describe_rule(index), rule.name is not None)
         condition = None
         if rule.when is not None:
             condition = _parse(rule.when, "condition", label, columns)
@@ -122,6 +135,7 @@ def compile_rules(config: Config, columns: list[str]) -> CompiledRules:
         compiled.append(
             CompiledRule(
                 label=config.describe_rule(index),
+                named=rule.name is not None,
                 when_text=rule.when,
                 weight_text=str(rule.weight),
                 condition=condition,
@@ -147,8 +161,8 @@ def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
     ]
     for rule in rules.rules:
         if rule.condition is not None and rule.when_text is not None:
-            checks.append((f"rule '{rule.label}'", "condition", rule.condition, rule.when_text))
-        checks.append((f"rule '{rule.label}'", "weight", rule.weight, rule.weight_text))
+            checks.append((rule.display, "condition", rule.condition, rule.when_text))
+        checks.append((rule.display, "weight", rule.weight, rule.weight_text))
 
     for label, what, expr, text in checks:
         try:
@@ -157,7 +171,8 @@ def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else "type error"
             raise RuleError(
                 f'{label}: {what} "{text}" cannot be evaluated on this table ({reason}); '
-                "check the column types, such as a text column compared with a number"
+                "compare text with text ('HA'), numbers with numbers, and dates with "
+                "DATE '2013-01-01'"
             ) from None
         if what == "weight" and not (dtype.is_numeric() or dtype == pl.Null):
             raise RuleError(
