@@ -350,6 +350,6 @@ def test_text_condition_type_error() -> None:
         weightcli.apply(frame, {"rules": [{"when": "x + 1", "weight": 2}]})
 
     assert str(raised.value) == (
-        "rule 1: condition \"x + 1\" gives Int64, expected true or false; "
+        'rule 1: condition "x + 1" gives Int64, expected true or false; '
         'write a comparison such as "distance > 1000"'
     )
