@@ -6,7 +6,7 @@ and ``--version`` start fast."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -28,9 +28,20 @@ TASK_CHOICES = (
 )
 PROFILE_CHOICES = ("kumo", "xgboost", "lightgbm", "catboost", "sklearn", "torch-sampler")
 TABLE_FORMATS = ("parquet", "csv", "tsv", "ndjson", "ipc")
-REPORT_FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "markdown", "github")
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def complete_path(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Let the shell complete file names for a path parameter.
+
+    Path parameters keep click's plain string type, so that weightcli's own messages report
+    missing or unreadable files. A ``file`` completion item makes bash, zsh and fish fall back
+    to their own file name completion."""
+    return [click.shell_completion.CompletionItem(incomplete, type="file")]
 
 
 def _stack(*decorators: Decorator) -> Decorator:
@@ -90,9 +101,16 @@ report_options = _stack(
         type=click.Choice(REPORT_FORMATS),
         default="text",
         show_default=True,
-        help="Report format.",
+        help="Report format: text (for people), json (versioned schema), markdown "
+        "(CI step summaries), github (workflow annotations).",
     ),
-    click.option("--report", "report_path", help="Also write the report to this file."),
+    click.option(
+        "--report",
+        "report_path",
+        shell_complete=complete_path,
+        help="Also write the report to this file; its format comes from the extension: "
+        ".json, .md or .txt.",
+    ),
     click.option(
         "--fail-on",
         type=click.Choice(("error", "warning", "info", "never")),
@@ -106,14 +124,35 @@ report_options = _stack(
         help="Colour in the text report; auto honours NO_COLOR and uses colour on terminals.",
     ),
     click.option("-q", "--quiet", is_flag=True, help="Print only the findings."),
+    click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="Add the seconds spent reading, planning, checking and writing.",
+    ),
 )
 
 
 class WeightcliGroup(click.Group):
     """Click group that turns weightcli errors into one line on standard error."""
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """Run the command line; install the signal handlers when weightcli is the program.
+
+        ``args`` is None only when the arguments come from ``sys.argv``, that is from the
+        ``weightcli`` command or ``python -m weightcli``. Callers that pass arguments (click's
+        test runner, notebooks) keep their own signal handling."""
+        if args is None:
+            from weightcli import interrupts
+
+            interrupts.install()
+        return super().main(args, *rest, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
+        from weightcli import interrupts
+
         debug = bool(ctx.params.get("debug"))
+        interrupts.reset()
         try:
             return super().invoke(ctx)
         except click.exceptions.Exit:
@@ -123,11 +162,12 @@ class WeightcliGroup(click.Group):
         except click.exceptions.Abort:
             raise
         except BrokenPipeError:
-            _silence_stdout()
+            # The reader of standard output has gone, as with `| head`: end quietly.
+            interrupts.silence_stream(sys.stdout)
             ctx.exit(ExitCode.OK)
-        except KeyboardInterrupt:
-            click.echo("weightcli: interrupted; no output was written", err=True)
-            ctx.exit(ExitCode.INTERRUPTED)
+        except KeyboardInterrupt as interrupt:
+            interrupts.report_interrupt(interrupt)
+            ctx.exit(interrupts.exit_code(interrupt))
         except Exception as error:
             from weightcli.errors import WeightcliError
 
@@ -144,18 +184,6 @@ class WeightcliGroup(click.Group):
             ctx.exit(ExitCode.USAGE)
 
 
-def _silence_stdout() -> None:
-    # After a broken pipe, point standard output at /dev/null so that the interpreter's
-    # final flush does not print a second error.
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 @click.group(cls=WeightcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="weightcli")
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
@@ -164,8 +192,10 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT")
-@click.option("-o", "--output", help="Output path, or - for standard output.")
+@click.argument("input_path", metavar="INPUT", shell_complete=complete_path)
+@click.option(
+    "-o", "--output", shell_complete=complete_path, help="Output path, or - for standard output."
+)
 @config_options
 @click.option(
     "--rule",
@@ -177,10 +207,44 @@ def main(debug: bool) -> None:
 @click.option("--default", "default_weight", help="Weight of rows no rule matches.")
 @click.option("--mode", type=click.Choice(("first", "multiply")), help="How rules combine.")
 @click.option("--balance", "balance_column", help="Class-balance on this column.")
+@click.option(
+    "--balance-power",
+    type=float,
+    help="Exponent of the class-balance factor (default 1; 0.5 smooths it to a square root).",
+)
+@click.option(
+    "--balance-null",
+    type=click.Choice(("ignore", "class", "error")),
+    help="Rows with a null class: ignore (keep their weight; default), class or error.",
+)
 @click.option("--decay", metavar="COLUMN:HALF_LIFE", help="Recency decay, such as ts:90d.")
-@click.option("--lookup", "lookup_path", help="Table whose columns rules may use.")
+@click.option(
+    "--decay-reference",
+    metavar="max|TIMESTAMP",
+    help="Time the age is measured from: max of the column (default) or an ISO timestamp.",
+)
+@click.option(
+    "--lookup",
+    "lookup_path",
+    shell_complete=complete_path,
+    help="Table whose columns rules may use.",
+)
 @click.option("--on", "lookup_key", help="Key column of --lookup.")
 @click.option("--clip", metavar="MIN:MAX", help="Clip weights; either side may be empty.")
+@click.option(
+    "--clip-max-quantile", type=float, help="Upper clip bound at this quantile, such as 0.99."
+)
+@click.option(
+    "--clip-max-median-ratio",
+    type=float,
+    help="Upper clip bound at this multiple of the median positive weight.",
+)
+@click.option(
+    "--clip-redistribute",
+    is_flag=True,
+    default=None,
+    help="Spread the trimmed weight over the other rows so the total stays the same.",
+)
 @click.option("--normalize", type=click.Choice(("none", "mean", "sum")), help="Normalisation.")
 @click.option("--on-null", type=click.Choice(("error", "default", "drop")), help="Null weights.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing weight column.")
@@ -190,25 +254,131 @@ def main(debug: bool) -> None:
 @click.option(
     "--output-format", type=click.Choice(TABLE_FORMATS), help="Format of the output table."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("polars", "duckdb", "spark")),
+    default="polars",
+    show_default=True,
+    help="Engine that computes the weights: polars, or the compiled SQL on DuckDB or Spark.",
+)
 @input_options
 @report_options
 def apply(**options: Any) -> None:
     """Add a weight column to INPUT and write the weighted table."""
+    if options["engine"] != "polars":
+        from weightcli.sql.engine import run_apply_engine
+
+        sys.exit(run_apply_engine(options))
     from weightcli.runner import run_apply
 
     sys.exit(run_apply(options))
 
 
 @main.command()
-@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True)
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, shell_complete=complete_path)
+@click.option(
+    "--stats",
+    metavar="FILE",
+    help="Check the statistics row of `weightcli sql --checks` (CSV or JSON) instead of tables.",
+)
 @config_options
 @input_options
 @report_options
 def check(**options: Any) -> None:
     """Check the weight column of one or more tables."""
+    if options.get("stats"):
+        from weightcli.sql.command import run_check_stats
+
+        sys.exit(run_check_stats(options))
+    if not options["input_paths"]:
+        raise click.UsageError("Missing argument 'INPUT...'.")
     from weightcli.runner import run_check
 
     sys.exit(run_check(options))
+
+
+@main.command("sql")
+@config_options
+@click.option("--table", required=True, help="Table to read, such as analytics.training.")
+@click.option(
+    "--dialect",
+    type=click.Choice(("duckdb", "spark", "databricks", "snowflake", "bigquery", "postgres")),
+    default="duckdb",
+    show_default=True,
+    help="SQL dialect of the statement.",
+)
+@click.option(
+    "--checks",
+    is_flag=True,
+    help="Print the statistics query of the weight column of --table, for check --stats.",
+)
+@click.option("--lookup-table", help="Name of the lookup table in the engine (config lookup).")
+def sql(**options: Any) -> None:
+    """Print one SQL statement that returns --table with the weight column."""
+    from weightcli.sql.command import run_sql
+
+    sys.exit(run_sql(options))
+
+
+@main.command("checks")
+@click.option(
+    "--format",
+    "list_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colour in the text table; auto honours NO_COLOR and uses colour on terminals.",
+)
+def checks_command(list_format: str, color: str) -> None:
+    """List the checks, their levels and options.
+
+    Prints every check's id, default level, level under each trainer profile, what it
+    catches and its options with their defaults."""
+    from weightcli.commands import run_checks_listing
+
+    sys.exit(run_checks_listing(list_format, color))
+
+
+@main.command()
+@click.argument("path", default="weightcli.yaml", required=False, shell_complete=complete_path)
+@click.option(
+    "--from",
+    "from_table",
+    metavar="TABLE",
+    shell_complete=complete_path,
+    help="Fill in the columns of this table.",
+)
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.option(
+    "--input-format",
+    type=click.Choice(TABLE_FORMATS),
+    help="Format of TABLE (default: from the extension).",
+)
+def init(path: str, from_table: str | None, force: bool, input_format: str | None) -> None:
+    """Write a commented starter config.
+
+    PATH defaults to weightcli.yaml; - prints the config instead. With --from TABLE the
+    config names the table's columns and guesses the task from its target column."""
+    from weightcli.commands import run_init
+
+    sys.exit(run_init(path, from_table, force=force, input_format=input_format))
+
+
+@main.command()
+def schema() -> None:
+    """Print the config file's JSON Schema.
+
+    Editors and validators use it to complete and check weightcli.yaml."""
+    from weightcli.commands import run_schema
+
+    sys.exit(run_schema())
 
 
 if __name__ == "__main__":
