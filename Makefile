@@ -29,6 +29,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check weightcli tests sample_data benchmarks
 	$(BIN)/mypy
 
+## Time weightcli against polars, pandas and pandera on a generated 10M-row table
+## (see docs/benchmarks.md). BENCH_ARGS passes options, such as --rows 1000000 --quick.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 ## Rebuild sample_data/ from the raw public files (see sample_data/README.md).
 sample-data: $(STAMP)
 	$(BIN)/python sample_data/make_sample_data.py

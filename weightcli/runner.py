@@ -6,12 +6,17 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from weightcli.config.load import resolve_config
 from weightcli.config.model import Config
 from weightcli.errors import ConfigError, ExitCode, InputError, WeightcliError
+from weightcli.interrupts import silence_stream
+from weightcli.progress import RowProgress, row_progress, showing
 from weightcli.report.model import FileReport, Report
+
+if TYPE_CHECKING:
+    from weightcli.io.read import Table
 
 
 def _parse_rule(text: str, index: int) -> dict[str, Any]:
@@ -95,12 +100,25 @@ def _apply_overrides(options: dict[str, Any]) -> tuple[dict[str, Any], list[dict
     for option in ("mode", "normalize", "on_null"):
         if options.get(option) is not None:
             overrides[option] = options[option]
-    if options.get("clip") is not None:
-        overrides["clip"] = _parse_clip(options["clip"])
-    if options.get("balance_column") is not None:
-        overrides["balance"] = {"column": options["balance_column"]}
-    if options.get("decay") is not None:
-        overrides["decay"] = _parse_decay(options["decay"])
+    clip: dict[str, Any] = _parse_clip(options["clip"]) if options.get("clip") is not None else {}
+    balance: dict[str, Any] = {}
+    decay: dict[str, Any] = (
+        _parse_decay(options["decay"]) if options.get("decay") is not None else {}
+    )
+    for option, section, key in (
+        ("clip_max_quantile", clip, "max_quantile"),
+        ("clip_max_median_ratio", clip, "max_median_ratio"),
+        ("clip_redistribute", clip, "redistribute"),
+        ("balance_column", balance, "column"),
+        ("balance_power", balance, "power"),
+        ("balance_null", balance, "null"),
+        ("decay_reference", decay, "reference"),
+    ):
+        if options.get(option) is not None:
+            section[key] = options[option]
+    for key, section in (("clip", clip), ("balance", balance), ("decay", decay)):
+        if section:
+            overrides[key] = section
     if options.get("lookup_path") is not None or options.get("lookup_key") is not None:
         if not options.get("lookup_path") or not options.get("lookup_key"):
             raise ConfigError("--lookup and --on go together; pass both PATH and KEY")
@@ -109,7 +127,21 @@ def _apply_overrides(options: dict[str, Any]) -> tuple[dict[str, Any], list[dict
     return overrides, rules
 
 
+def _check_report_path(report_path: str | None) -> None:
+    """Reject a report file with an unknown extension or a missing folder before any work,
+    so that a bad --report never follows a written table."""
+    if not report_path:
+        return
+    from weightcli.report.render import format_for_path
+
+    format_for_path(report_path)
+    folder = Path(report_path).parent
+    if not folder.is_dir():
+        raise InputError(f"report folder '{folder}' does not exist; create it first")
+
+
 def _load(options: dict[str, Any], overrides: dict[str, Any], rules: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    _check_report_path(options.get("report_path"))
     path = Path(options["config_path"]) if options.get("config_path") else None
     return resolve_config(path, bool(options.get("no_config")), overrides, rules)
 
@@ -118,15 +150,19 @@ def _emit(report: Report, options: dict[str, Any], to_stderr: bool) -> None:
     from weightcli.report.render import format_for_path, render, render_to_string
 
     stream = sys.stderr if to_stderr else sys.stdout
-    render(
-        report,
-        options["report_format"],
-        stream,
-        color=options.get("color", "auto"),
-        quiet=bool(options.get("quiet")),
-        verbose=bool(options.get("verbose")),
-    )
-    stream.flush()
+    try:
+        render(
+            report,
+            options["report_format"],
+            stream,
+            color=options.get("color", "auto"),
+            quiet=bool(options.get("quiet")),
+            verbose=bool(options.get("verbose")),
+        )
+        stream.flush()
+    except BrokenPipeError:
+        # A reader such as `| head -1` stopped early. The exit code still reports the findings.
+        silence_stream(stream)
     report_path = options.get("report_path")
     if report_path:
         text = render_to_string(
@@ -184,6 +220,15 @@ def _provenance(config: Config, report: FileReport) -> dict[str, str]:
     return {"weightcli": json.dumps(document, sort_keys=True)}
 
 
+def _row_progress(table: Table, options: dict[str, Any]) -> RowProgress | None:
+    """Return the progress display of ``table``'s passes, counting its rows, or None when
+    standard error is not a terminal or the run is quiet."""
+    progress = row_progress(table.row_count, enabled=not options.get("quiet"))
+    if progress is not None:
+        table.frame = progress.track(table.frame)
+    return progress
+
+
 def run_apply(options: dict[str, Any]) -> int:
     """Run ``weightcli apply`` and return its exit code."""
     from weightcli.api import plan_table
@@ -213,7 +258,11 @@ def run_apply(options: dict[str, Any]) -> int:
         output_schema = dict(table.schema)
         check_output(destination, output_format, output_schema)
 
-    plan, report = plan_table(table, config, config_path, overwrite=bool(options.get("overwrite")))
+    # On a terminal a long pre-pass or write shows its progress on standard error.
+    progress = _row_progress(table, options)
+    with showing(progress, "reading"):
+        overwrite = bool(options.get("overwrite"))
+        plan, report = plan_table(table, config, config_path, overwrite=overwrite)
     report.timings["read"] = read_seconds
     typed_output = None
     if table.text and output_format not in (None, "csv", "tsv") and table.path is not None:
@@ -232,14 +281,23 @@ def run_apply(options: dict[str, Any]) -> int:
     else:
         assert output_format is not None
         started = time.perf_counter()
-        write_table(
-            frame,
-            destination,
-            output_format,
-            separator=_output_separator(config, output_format),
-            include_bom=table.has_bom and output_format in ("csv", "tsv"),
-            metadata=_provenance(config, report) if output_format == "parquet" else None,
-        )
+        try:
+            # A table sent to a terminal would mix with the display.
+            shown = progress if destination != "-" or not sys.stdout.isatty() else None
+            with showing(shown, "writing"):
+                write_table(
+                    frame,
+                    destination,
+                    output_format,
+                    separator=_output_separator(config, output_format),
+                    include_bom=table.has_bom and output_format in ("csv", "tsv"),
+                    metadata=_provenance(config, report) if output_format == "parquet" else None,
+                )
+        except BrokenPipeError:
+            # The reader of the table stopped early, as `| head -1` does: no error, and the
+            # report still goes to standard error.
+            silence_stream(sys.stdout)
+            report.notes.append("the reader closed standard output before the end of the table")
         report.timings["write"] = time.perf_counter() - started
         written = True
 
@@ -268,7 +326,8 @@ def run_check(options: dict[str, Any]) -> int:
             started = time.perf_counter()
             table = open_table(source, options.get("input_format"), config.csv)
             open_seconds = time.perf_counter() - started
-            file_report = check_table(table, config, config_path)
+            with showing(_row_progress(table, options), "reading"):
+                file_report = check_table(table, config, config_path)
             file_report.timings["read"] = file_report.timings.get("read", 0.0) + open_seconds
             report.files.append(file_report)
         except WeightcliError as error:

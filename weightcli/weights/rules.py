@@ -24,7 +24,6 @@ class CompiledRule:
     condition: pl.Expr | None
     weight: pl.Expr
 
-
     @property
     def display(self) -> str:
         """How messages name the rule: rule 'vip', or rule 2 when it has no name."""
