@@ -102,7 +102,7 @@ def test_apply_config_error_is_config_error() -> None:
         weightcli.apply(pl.DataFrame({"x": [1]}), {"normalise": "mean"})
 
     assert str(raised.value).startswith(
-        "flags: key 'normalise': unknown key 'normalise' (did you mean 'normalize'?)"
+        "config: key 'normalise': unknown key 'normalise' (did you mean 'normalize'?)"
     )
 
 
