@@ -119,17 +119,19 @@ def compute_stats(
     mean = total / count if count else None
     std = None
     if mean is not None:
-        # Deviations are scaled by the largest one before squaring, so that weights near
-        # float64's limit do not overflow.
+        # Deviations are scaled by the largest one before squaring only when squares could
+        # overflow float64; otherwise the plain formula gives numpy's population std exactly.
         deviations = finite - mean
-        np.abs(deviations, out=deviations)
-        scale = float(deviations.max()) if len(deviations) else 0.0
-        if scale > 0 and math.isfinite(scale):
-            deviations /= scale
+        largest = float(np.abs(deviations).max()) if len(deviations) else 0.0
+        if not math.isfinite(largest):
+            std = math.inf
+        elif largest > 1e150:
+            deviations /= largest
             np.square(deviations, out=deviations)
-            std = scale * math.sqrt(float(np.mean(deviations)))
+            std = largest * math.sqrt(float(np.mean(deviations)))
         else:
-            std = 0.0 if scale == 0 else math.inf
+            np.square(deviations, out=deviations)
+            std = float(np.sqrt(np.mean(deviations)))
         del deviations
     cv = std / mean if std is not None and mean else None
 
