@@ -159,6 +159,7 @@ def plan_table(
     )
     report.findings = run_checks(context, config.checks, config.profile)
     report.timings["check"] = time.perf_counter() - started
+    plan.release_figures()
     return plan, report
 
 

@@ -121,8 +121,8 @@ def compute_stats(
     if mean is not None:
         # Deviations are scaled by the largest one before squaring only when squares could
         # overflow float64; otherwise the plain formula gives numpy's population std exactly.
+        largest = max(abs(float(ordered[0]) - mean), abs(float(ordered[-1]) - mean))
         deviations = finite - mean
-        largest = float(np.abs(deviations).max()) if len(deviations) else 0.0
         if not math.isfinite(largest):
             std = math.inf
         elif largest > 1e150:

@@ -54,11 +54,23 @@ class WeightPlan:
     key_dtype: pl.DataType | None = None
     target: pl.Series | None = None
     """Target values of the rows written, when the class checks need per-class figures."""
+    released_rows: int | None = None
 
     @property
     def rows_out(self) -> int:
         """Rows the output has."""
+        if self.released_rows is not None:
+            return self.released_rows
         return len(self.weights)
+
+    def release_figures(self) -> None:
+        """Drop the in-memory weights and target once the report has its figures.
+
+        The streaming write recomputes the weights, so holding them would only add their
+        size to the write's peak memory."""
+        self.released_rows = len(self.weights)
+        self.weights = self.weights.clear()
+        self.target = None
 
 
 def _parsers(table: Table, data: pl.DataFrame, columns: set[str]) -> dict[str, Parser]:
