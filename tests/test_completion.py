@@ -87,17 +87,27 @@ def test_bash_completion_function(tmp_path: Path) -> None:
     bash = shutil.which("bash")
     if bash is None:
         pytest.skip("bash is not installed")
-    command = shlex.join(weightcli_command())
+    command = weightcli_command()
+    if len(command) != 1:
+        pytest.skip("the weightcli console script is not installed")
+    # Click's completion function runs `weightcli` through `env`, so it must be on PATH, as it
+    # is for a user who installed the package.
+    path = f"{Path(command[0]).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     script = (
-        f'eval "$(_WEIGHTCLI_COMPLETE=bash_source {command})"\n'
-        f'weightcli() {{ {command} "$@"; }}\n'
+        'eval "$(_WEIGHTCLI_COMPLETE=bash_source weightcli)"\n'
         "COMP_WORDS=(weightcli check --color a); COMP_CWORD=3\n"
         "_weightcli_completion weightcli\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
 
     result = subprocess.run(
-        [bash, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False
+        [bash, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PATH=path),
+        timeout=120,
+        check=False,
     )
 
     assert result.returncode == 0, result.stderr

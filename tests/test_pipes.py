@@ -456,6 +456,9 @@ def test_watchdog_ends_stuck_run(tmp_path: Path) -> None:
     )
     assert process.stdout is not None
     assert process.stdout.readline() == b"ready\n"
+    # Give the main thread time to enter its sleep: a signal that arrives while it still runs
+    # Python code is handled there, which is the ordinary path, not the watchdog's.
+    time.sleep(1.0)
 
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
