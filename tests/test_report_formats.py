@@ -403,7 +403,7 @@ def test_verbose_timings_json(in_inputs: Path) -> None:
     applied = _invoke(
         "apply", "train.csv", "-c", "config.yaml", "--dry-run", "-v", "--format", "json"
     )
-    timings = json.loads(applied.stderr)["files"][0]["timings"]
+    timings = json.loads(applied.stdout)["files"][0]["timings"]
     assert sorted(timings) == ["check", "plan", "read"]
 
     written = _invoke(
@@ -456,7 +456,7 @@ def test_report_file_missing_folder(inputs: Path) -> None:
 
 def test_json_report_keys(in_inputs: Path) -> None:
     result = _invoke("apply", "train.csv", "-c", "config.yaml", "--dry-run", "--format", "json")
-    document = json.loads(result.stderr)
+    document = json.loads(result.stdout)
     assert list(document) == ["schema_version", "weightcli_version", "exit_code", "files"]
     file_report = document["files"][0]
     assert list(file_report) == [
@@ -494,9 +494,9 @@ def test_json_report_keys(in_inputs: Path) -> None:
 def test_golden_apply(in_inputs: Path, fmt: str) -> None:
     result = _invoke("apply", "train.csv", "-c", "config.yaml", "--dry-run", "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    # With no -o and standard output not a terminal, the report goes to standard error.
-    assert result.stdout == ""
-    _compare_golden(f"apply.{EXTENSIONS[fmt]}", _normalise(result.stderr))
+    # A dry run writes no table, so its report goes to standard output even in a pipe.
+    assert result.stderr == ""
+    _compare_golden(f"apply.{EXTENSIONS[fmt]}", _normalise(result.stdout))
 
 
 @pytest.mark.parametrize("fmt", REPORT_FORMATS)

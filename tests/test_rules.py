@@ -353,3 +353,32 @@ def test_text_condition_type_error() -> None:
         'rule 1: condition "x + 1" gives Int64, expected true or false; '
         'write a comparison such as "distance > 1000"'
     )
+
+
+def test_decimal_literals_compute_in_float64() -> None:
+    table = pl.DataFrame({"m": [1, 2, 4]})
+
+    weights = weights_of(table, {"default": "1.0 / 3 + 0 * m"})
+
+    assert weights == [1 / 3, 1 / 3, 1 / 3]
+
+
+def test_decimal_division_by_zero_is_non_finite() -> None:
+    table = pl.DataFrame({"m": [1, 2, 4]})
+
+    report = report_of(table, {"rules": [{"name": "inverse", "weight": "1 / (m - 1.0)"}]})
+
+    assert report.rules[0].rows == 3
+    assert [f.check for f in report.findings if f.level == "error"] == ["non-finite"]
+    assert report.findings[0].message == (
+        "1 of 3 weights are not finite (0 NaN, 1 infinite; row 1); produced by rule 'inverse'"
+    )
+
+
+def test_constant_rule_counts_every_row() -> None:
+    table = pl.DataFrame({"m": [1, 2, 4, 5]})
+
+    report = report_of(table, {"rules": [{"name": "all", "weight": 2}]})
+
+    assert report.rules[0].rows == 4
+    assert report.rules[0].weight_sum == 8.0

@@ -612,7 +612,7 @@ def test_stage_figures_by_hand() -> None:
         assert figures.ess == pytest.approx(kish(values), rel=1e-12), name
     assert weights.tolist() == pytest.approx(normalized, rel=1e-12)
     assert stage(report, "normalize").sum == pytest.approx(4.0, rel=1e-12)
-    assert stage(report, "rules").detail == "1 rules, mode first"
+    assert stage(report, "rules").detail == "1 rule, mode first"
 
 
 def test_stage_figures_constant_default_cover_every_row() -> None:

@@ -172,20 +172,11 @@ def _emit(report: Report, options: dict[str, Any], to_stderr: bool) -> None:
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from weightcli.io.write import write_text_atomically
 
-    folder = path.parent
-    if not folder.is_dir():
-        raise InputError(f"report folder '{folder}' does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    if not path.parent.is_dir():
+        raise InputError(f"report folder '{path.parent}' does not exist; create it first")
+    write_text_atomically(path, text)
 
 
 def _output_format(destination: str, options: dict[str, Any], input_format: str) -> str:
@@ -243,7 +234,8 @@ def run_apply(options: dict[str, Any]) -> int:
     read_seconds = time.perf_counter() - started
 
     destination = options.get("output")
-    if destination is None and not sys.stdout.isatty():
+    # A dry run writes no table, so its report may use standard output even in a pipe.
+    if destination is None and not sys.stdout.isatty() and not options.get("dry_run"):
         destination = "-"
     in_place = bool(options.get("in_place"))
     if destination is not None and _same_file(table.path, destination) and not in_place:

@@ -98,8 +98,39 @@ def write_table(
 
     with _temporary_file(path.parent, path.name) as temporary:
         _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
+        set_final_mode(temporary, path)
         with interrupts.committing(temporary, destination):
             os.replace(temporary, path)
+
+
+def set_final_mode(temporary: Path, path: Path) -> None:
+    """Give the temporary file the mode the output should have before it is renamed.
+
+    mkstemp creates files readable by their owner only. A replaced file keeps its mode;
+    a new file gets the default mode of the process (0666 less the umask), as open() gives."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temporary, mode)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a small text file (a report or a config) atomically, with the usual mode."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"folder '{folder}' does not exist; create it first (mkdir -p {folder})")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        set_final_mode(Path(temporary), path)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 @contextlib.contextmanager

@@ -196,7 +196,9 @@ def _fit_stages(
 ) -> WeightPlan:
     weight = rules.weight()
     current = _evaluate(data, weight, "the rules")
-    stages = [_figures("rules", f"{len(rules.rules)} rules, mode {rules.mode}", current)]
+    count = len(rules.rules)
+    detail = f"{count} {'rule' if count == 1 else 'rules'}, mode {rules.mode}"
+    stages = [_figures("rules", detail, current)]
 
     def advance(stage: str, fitted: Fitted) -> None:
         nonlocal weight, current
@@ -261,10 +263,15 @@ def _target_values(config: Config, data: pl.DataFrame, kept: pl.Series | None) -
 def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) -> list[RuleFigures]:
     if not rules.rules:
         return []
-    masks = data.select(mask.alias(f"rule_{index}") for index, mask in enumerate(rules.matches()))
+    # with_columns broadcasts a constant mask (a rule without `when`) to every row, which a
+    # select of constants alone would not.
+    names = [f"{RAW_PREFIX}rule_{index}" for index in range(len(rules.rules))]
+    masks = data.with_columns(
+        mask.alias(name) for name, mask in zip(names, rules.matches(), strict=True)
+    ).select(names)
     figures = []
     for index, rule in enumerate(rules.rules):
-        mask = masks.get_column(f"rule_{index}")
+        mask = masks.get_column(names[index])
         matched = final.filter(mask)
         finite = matched.filter(matched.is_finite())
         figures.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -94,9 +95,45 @@ def _columns_text(columns: Iterable[str]) -> str:
     return ", ".join(columns)
 
 
+# A decimal literal such as 1.5 or .5, not part of a name or of a longer number.
+_DECIMAL_LITERAL = re.compile(r"(?<![\w.])(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])")
+
+
+def as_double_literals(text: str) -> str:
+    """Wrap the decimal literals of a SQL expression in CAST(... AS DOUBLE).
+
+    polars' SQL reads 1.0 as a Decimal, so `1.0 / 3` would give 0.3333333 and `1 / (x - 1.0)`
+    would fail on zero instead of giving infinity. Quoted text and quoted names are left
+    as they are."""
+    parts: list[str] = []
+    position = 0
+    while position < len(text):
+        quote = text[position]
+        if quote in "'\"":
+            end = position + 1
+            while end < len(text):
+                if text[end] == quote:
+                    if end + 1 < len(text) and text[end + 1] == quote:
+                        end += 2
+                        continue
+                    break
+                end += 1
+            parts.append(text[position : end + 1])
+            position = end + 1
+            continue
+
+        quotes = [found for found in (text.find("'", position), text.find('"', position))]
+        stop = min((found for found in quotes if found != -1), default=len(text))
+        parts.append(
+            _DECIMAL_LITERAL.sub(lambda m: f"CAST({m.group(0)} AS DOUBLE)", text[position:stop])
+        )
+        position = stop
+    return "".join(parts)
+
+
 def _parse(text: str, what: str, label: str, columns: list[str]) -> pl.Expr:
     try:
-        expr = pl.sql_expr(text)
+        expr = pl.sql_expr(as_double_literals(text))
     except pl.exceptions.PolarsError as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
         raise RuleError(
