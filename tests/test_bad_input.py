@@ -707,3 +707,17 @@ def test_config_error_is_config_error() -> None:
         from weightcli.config.load import load_config
 
         load_config(None, overrides={"csv": {"thousands": "."}})
+
+
+def test_apply_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "ragged.csv").write_bytes(b"id,weight\n1,1.299,99\n2,3\n")
+
+    result = run_cli("apply", "ragged.csv", "--no-config", "-w", "w2", "-o", "out.csv", "-q")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        b"weightcli: error: cannot write 'out.csv': the input has a row with more fields than "
+        b"its header; quote fields that contain the separator, or pass --separator if the "
+        b"file uses another one\n"
+    )
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ragged.csv"]

@@ -184,6 +184,11 @@ def _sink(
         raise InputError(f"cannot write '{destination}': {error.strerror or error}") from None
     except pl.exceptions.PolarsError as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        if "found more fields than defined" in str(error):
+            message = (
+                "the input has a row with more fields than its header; quote fields that "
+                "contain the separator, or pass --separator if the file uses another one"
+            )
         raise InputError(f"cannot write '{destination}': {message}") from None
 
 

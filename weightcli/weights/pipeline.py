@@ -127,10 +127,23 @@ def _require_columns(config: Config, available: list[str]) -> None:
             )
 
 
+RAGGED_MESSAGE = "found more fields than defined"
+
+
+def ragged_row_error(name: str) -> InputError:
+    """Return the error for a CSV row with more fields than the header."""
+    return InputError(
+        f"'{name}' has a row with more fields than its header; quote fields that contain "
+        "the separator, or pass --separator if the file uses another one"
+    )
+
+
 def _collect(frame: pl.LazyFrame, name: str) -> pl.DataFrame:
     try:
         return frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as error:
+        if RAGGED_MESSAGE in str(error):
+            raise ragged_row_error(name) from None
         message = str(error).strip().splitlines()[0] if str(error).strip() else "read failed"
         raise InputError(f"cannot read '{name}': {message}") from None
 
