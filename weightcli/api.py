@@ -13,11 +13,11 @@ import polars as pl
 from weightcli.checks import CheckContext, run_checks
 from weightcli.config.model import Config
 from weightcli.errors import ConfigError
-from weightcli.histogram import compute_histogram
+from weightcli.histogram import histogram_of_sorted
 from weightcli.io.read import Table
 from weightcli.report.model import FileReport, Report
 from weightcli.roles import check_columns, class_facts, missing_role_notes, table_facts
-from weightcli.stats import compute_stats, row_examples
+from weightcli.stats import compute_stats_and_order, row_examples
 from weightcli.weights.column import read_weight_column
 from weightcli.weights.pipeline import WeightPlan, build_plan, weighted_frame
 
@@ -71,8 +71,11 @@ def check_table(table: Table, config: Config, config_path: Path | None = None) -
     context_arguments: dict[str, Any] = {}
     if weight.values is not None and weight.invalid_count == 0:
         table_rows = frame.height if weight.list_valued else None
-        report.stats = compute_stats(weight.values, f"'{table.name}'", table_rows=table_rows)
-        report.histogram = compute_histogram(weight.values)
+        report.stats, ordered = compute_stats_and_order(
+            weight.values, f"'{table.name}'", table_rows=table_rows
+        )
+        report.histogram = histogram_of_sorted(ordered)
+        del ordered
         examples = row_examples(weight.values, weight.row_index)
         context_arguments = {
             "stats": report.stats,
@@ -131,8 +134,9 @@ def plan_table(
     started = time.perf_counter()
     report.rows_in = plan.rows_in
     report.rows_out = plan.rows_out
-    report.stats = compute_stats(plan.weights, f"'{table.name}'")
-    report.histogram = compute_histogram(plan.weights)
+    report.stats, ordered = compute_stats_and_order(plan.weights, f"'{table.name}'")
+    report.histogram = histogram_of_sorted(ordered)
+    del ordered
     report.stages = plan.stages
     report.rules = plan.rules
     report.notes = plan.notes

@@ -22,16 +22,26 @@ def compute_histogram(weights: pl.Series, max_bins: int = MAX_BINS) -> Histogram
     With fewer than ``max_bins`` distinct values there are only as many bins as distinct
     values, and a single distinct value gives one bin whose two edges are equal. Null, NaN
     and infinite weights are in no count. A list-valued weight column counts each element."""
-    if max_bins < 1:
-        raise ValueError(f"max_bins must be 1 or more, not {max_bins}")
     if isinstance(weights.dtype, pl.List | pl.Array):
         weights = weights.explode()
 
     values = weights.cast(pl.Float64).drop_nulls().to_numpy()
     finite = values[np.isfinite(values)]
-    zeros = int(np.count_nonzero(finite == 0))
-    negatives = int(np.count_nonzero(finite < 0))
-    positive = finite[finite > 0]
+    return histogram_of_sorted(np.sort(finite), max_bins)
+
+
+def histogram_of_sorted(ordered: np.ndarray, max_bins: int = MAX_BINS) -> Histogram:
+    """Build the histogram from the finite weights sorted ascending.
+
+    Bin counts and sums come from binary searches over the sorted values, so no bin index is
+    computed per weight."""
+    if max_bins < 1:
+        raise ValueError(f"max_bins must be 1 or more, not {max_bins}")
+    zero_start = int(np.searchsorted(ordered, 0.0, side="left"))
+    zero_end = int(np.searchsorted(ordered, 0.0, side="right"))
+    zeros = zero_end - zero_start
+    negatives = zero_start
+    positive = ordered[zero_end:]
     if len(positive) == 0:
         return Histogram(edges=(), counts=(), zeros=zeros, negatives=negatives)
 
@@ -71,9 +81,14 @@ def _log_bins(
     # geomspace can miss the end points by one ulp; pin them so that min and max are counted.
     edges[0] = low
     edges[-1] = high
-    # searchsorted and bincount are several times faster than np.histogram on uneven bins.
-    index = np.searchsorted(edges, positive, side="right") - 1
-    np.minimum(index, bins - 1, out=index)
-    counts = np.bincount(index, minlength=bins)
-    sums = np.bincount(index, weights=positive, minlength=bins)
+    # ``positive`` is sorted, so each bin is one slice: [edges[i], edges[i + 1]), the last one
+    # closed at ``high``.
+    bounds = np.searchsorted(positive, edges[1:-1], side="left")
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(positive)]))
+    counts = ends - starts
+    sums = np.zeros(bins)
+    filled = counts > 0
+    if filled.any():
+        sums[filled] = np.add.reduceat(positive, starts[filled])
     return edges, counts, sums

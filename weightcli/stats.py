@@ -94,6 +94,15 @@ def compute_stats(
     ``table_rows`` marks ``weights`` as the flattened elements of a list-valued column: every
     count and figure then covers the elements, ``elements`` is their number and ``rows`` is
     ``table_rows``."""
+    stats, _ = compute_stats_and_order(weights, name, table_rows=table_rows)
+    return stats
+
+
+def compute_stats_and_order(
+    weights: pl.Series, name: str = "the table", *, table_rows: int | None = None
+) -> tuple[Stats, np.ndarray]:
+    """Compute the figures as :func:`compute_stats` does, and return the finite weights sorted
+    ascending too, so the histogram can count them without another pass."""
     values = weights.cast(pl.Float64)
     weight_count = len(values)
     rows = weight_count if table_rows is None else table_rows
@@ -143,7 +152,7 @@ def compute_stats(
         top1 = float(positive[-top_count:].sum()) / positive_sum
     median_positive = _sorted_median(positive) if len(positive) else None
 
-    return Stats(
+    stats = Stats(
         rows=rows,
         nulls=nulls,
         non_finite=int(len(present) - count),
@@ -170,6 +179,7 @@ def compute_stats(
         design_effect=len(positive) / ess if ess else None,
         elements=None if table_rows is None else weight_count,
     )
+    return stats, ordered
 
 
 def _checked_sum(values: np.ndarray, name: str) -> float:
