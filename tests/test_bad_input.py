@@ -6,6 +6,7 @@ the installed command cover what a user reads: one line on standard error and ex
 from __future__ import annotations
 
 import decimal
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -721,3 +722,17 @@ def test_apply_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> 
         b"file uses another one\n"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ragged.csv"]
+
+
+def test_decimal_comma_weights_get_flag_hint(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "comma.csv").write_bytes(b"id;weight\n1;1,5\n2;2\n")
+
+    result = run_cli("check", "comma.csv", "--separator", ";", "--no-config", "--format", "json")
+
+    finding = json.loads(result.stdout)["files"][0]["findings"][0]
+    assert result.returncode == 1
+    assert finding["check"] == "non-numeric"
+    assert finding["hint"] == (
+        "the numbers look written with a decimal comma: pass --decimal-comma "
+        "(and --thousands . if they also group thousands with dots)"
+    )

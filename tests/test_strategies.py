@@ -663,3 +663,11 @@ def test_flights_decay_and_balance(run_cli: RunCli, tmp_path: Path) -> None:
         "keep their weight (set balance.null: class or error to change this)"
         in file_report["notes"]
     )
+
+
+def test_balance_shorthand_names_column() -> None:
+    table = pl.DataFrame({"TARGET": [1, 0, 0]})
+
+    result, _ = weightcli.apply(table, {"balance": "TARGET"})
+
+    assert result.collect().get_column("weight").to_list() == [1.5, 0.75, 0.75]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from weightcli.checks.context import CheckContext, Draft
 from weightcli.checks.format import fmt
+
+# A number such as 1,5 or -1.299,99, written with a decimal comma.
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})*,\d+$|^[+-]?\d+,\d+$")
 
 
 def missing_column(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:
@@ -36,10 +40,16 @@ def non_numeric(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None
     shown = ", ".join(f"{text!r} at row {row}" for row, text in ctx.invalid_values)
     more = ctx.invalid_count - len(ctx.invalid_values)
     suffix = f" and {more:,} more" if more > 0 else ""
+    hint = "fix those cells, or add their text to csv.null_values if it means a missing value"
+    if any(_DECIMAL_COMMA.match(text.strip()) for _, text in ctx.invalid_values):
+        hint = (
+            "the numbers look written with a decimal comma: pass --decimal-comma "
+            "(and --thousands . if they also group thousands with dots)"
+        )
     return Draft(
         message=f"{fmt(ctx.invalid_count)} weight(s) in '{ctx.column}' are not numbers: "
         f"{shown}{suffix}",
-        hint="fix those cells, or add their text to csv.null_values if it means a missing value",
+        hint=hint,
         value=ctx.invalid_count,
         rows=tuple(row for row, _ in ctx.invalid_values),
     )

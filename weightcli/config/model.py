@@ -238,6 +238,12 @@ class Config(_Strict):
             raise ValueError("must not be empty")
         return value
 
+    @field_validator("balance", mode="before")
+    @classmethod
+    def _balance_shorthand(cls, value: Any) -> Any:
+        # `balance: TARGET` is short for `balance: {column: TARGET}`.
+        return {"column": value} if isinstance(value, str) else value
+
     @field_validator("checks", mode="before")
     @classmethod
     def _validate_checks(cls, value: Any) -> dict[str, Any]:
