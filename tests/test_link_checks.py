@@ -181,3 +181,31 @@ def test_duplicate_pairs_only_link_prediction() -> None:
 
 def test_duplicate_pairs_list_target_skipped() -> None:
     assert only(findings(short_list_table(), task=LINK), "duplicate-pairs") == []
+
+
+def test_duplicate_pairs_columns_from_flags(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "pairs.parquet"
+    pl.DataFrame(
+        {"plane": ["a", "a", "b"], "dest": ["x", "x", "y"], "w": [1.0, 2.0, 1.0]}
+    ).write_parquet(path)
+
+    result = run_cli(
+        "check",
+        path,
+        "--no-config",
+        "-w",
+        "w",
+        "--task",
+        "static_link_prediction",
+        "--entity",
+        "plane",
+        "--target",
+        "dest",
+        "--format",
+        "json",
+    )
+
+    assert result.returncode == 0
+    [finding] = json.loads(result.stdout)["files"][0]["findings"]
+    assert finding["check"] == "duplicate-pairs"
+    assert finding["rows"] == [1, 2]

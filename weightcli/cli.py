@@ -67,6 +67,14 @@ config_options = _stack(
     click.option("--task", type=click.Choice(TASK_CHOICES), help="Kumo task type."),
     click.option("--target", "target_column", help="Target column."),
     click.option(
+        "--entity", "entity_column", help="Entity column (link prediction pairs; default ENTITY)."
+    ),
+    click.option(
+        "--time-column",
+        "time_column",
+        help="Time column (link prediction pairs within a time bucket).",
+    ),
+    click.option(
         "--profile", type=click.Choice(PROFILE_CHOICES), help="Trainer whose weight rules apply."
     ),
     click.option(

@@ -73,6 +73,8 @@ def _common_overrides(options: dict[str, Any]) -> dict[str, Any]:
         "weight_column": "weight_column",
         "task": "task",
         "target_column": "target_column",
+        "entity_column": "entity_column",
+        "time_column": "time_column",
         "profile": "profile",
         "negative": "negative",
     }
