@@ -311,3 +311,14 @@ def test_unknown_flag_exit_2(run_cli: RunCli, cases: Path) -> None:
 
     assert result.returncode == 2
     assert result.stdout == b""
+
+
+def test_unknown_flag_is_one_line(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("check", "--no-such-flag", "good.csv")
+
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr == (
+        b"weightcli: error: No such option '--no-such-flag'. Did you mean '--no-config'? "
+        b"See 'weightcli check --help'.\n"
+    )

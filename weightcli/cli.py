@@ -150,11 +150,33 @@ class WeightcliGroup(click.Group):
         ``args`` is None only when the arguments come from ``sys.argv``, that is from the
         ``weightcli`` command or ``python -m weightcli``. Callers that pass arguments (click's
         test runner, notebooks) keep their own signal handling."""
-        if args is None:
-            from weightcli import interrupts
+        if args is not None or rest or "standalone_mode" in extra:
+            return super().main(args, *rest, **extra)
 
-            interrupts.install()
-        return super().main(args, *rest, **extra)
+        from weightcli import interrupts
+
+        interrupts.install()
+        try:
+            result = super().main(args, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            if isinstance(error, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+                # `weightcli` alone prints the help, as click does.
+                click.echo(error.format_message(), err=True)
+                sys.exit(error.exit_code)
+            # One line, like every other error: the usage text is one --help away.
+            where = error.ctx.command_path if error.ctx is not None else "weightcli"
+            message = error.format_message().strip()
+            if not message.endswith((".", "?", "!")):
+                message += "."
+            click.echo(f"weightcli: error: {message} See '{where} --help'.", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("weightcli: aborted", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
     def invoke(self, ctx: click.Context) -> Any:
         from weightcli import interrupts
