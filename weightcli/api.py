@@ -22,17 +22,25 @@ from weightcli.weights.column import read_weight_column
 from weightcli.weights.pipeline import WeightPlan, build_plan, weighted_frame
 
 
-def _new_report(table: Table, config: Config, command: str, config_path: Path | None) -> FileReport:
+def new_file_report(
+    source: str, command: str, config: Config, config_path: Path | None
+) -> FileReport:
+    """Start the report of one table with the settings the config resolved."""
     return FileReport(
-        source=table.name,
+        source=source,
         command=command,
         weight_column=config.weight_column,
         profile=config.profile,
         fail_on=config.fail_on,
         task=config.task,
         config_path=str(config_path) if config_path is not None else None,
-        provenance=_provenance(table),
     )
+
+
+def _new_report(table: Table, config: Config, command: str, config_path: Path | None) -> FileReport:
+    report = new_file_report(table.name, command, config, config_path)
+    report.provenance = _provenance(table)
+    return report
 
 
 def _provenance(table: Table) -> dict[str, Any] | None:

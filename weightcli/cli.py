@@ -13,20 +13,8 @@ import click
 
 from weightcli._version import __version__
 from weightcli.errors import ExitCode
+from weightcli.names import PROFILES, TASKS
 
-TASK_CHOICES = (
-    "binary_classification",
-    "multiclass_classification",
-    "multilabel_classification",
-    "multilabel_ranking",
-    "regression",
-    "forecasting",
-    "static_link_prediction",
-    "temporal_link_prediction",
-    "link_prediction",
-    "temporal_node_prediction",
-)
-PROFILE_CHOICES = ("kumo", "xgboost", "lightgbm", "catboost", "sklearn", "torch-sampler")
 TABLE_FORMATS = ("parquet", "csv", "tsv", "ndjson", "ipc")
 REPORT_FORMATS = ("text", "json", "markdown", "github")
 
@@ -64,7 +52,7 @@ config_options = _stack(
     ),
     click.option("--no-config", is_flag=True, help="Ignore config files found by discovery."),
     click.option("-w", "--weight-column", help="Weight column to write or check."),
-    click.option("--task", type=click.Choice(TASK_CHOICES), help="Kumo task type."),
+    click.option("--task", type=click.Choice(TASKS), help="Kumo task type."),
     click.option("--target", "target_column", help="Target column."),
     click.option(
         "--entity", "entity_column", help="Entity column (link prediction pairs; default ENTITY)."
@@ -75,7 +63,7 @@ config_options = _stack(
         help="Time column (link prediction pairs within a time bucket).",
     ),
     click.option(
-        "--profile", type=click.Choice(PROFILE_CHOICES), help="Trainer whose weight rules apply."
+        "--profile", type=click.Choice(PROFILES), help="Trainer whose weight rules apply."
     ),
     click.option(
         "--negative",

@@ -308,7 +308,7 @@ def _output_separator(config: Config, output_format: str) -> str:
 
 def run_check(options: dict[str, Any]) -> int:
     """Run ``weightcli check`` on every input and return the highest exit code."""
-    from weightcli.api import check_table
+    from weightcli.api import check_table, new_file_report
     from weightcli.io.read import open_table
 
     overrides = _common_overrides(options)
@@ -325,18 +325,9 @@ def run_check(options: dict[str, Any]) -> int:
             file_report.timings["read"] = file_report.timings.get("read", 0.0) + open_seconds
             report.files.append(file_report)
         except WeightcliError as error:
-            report.files.append(
-                FileReport(
-                    source=source,
-                    command="check",
-                    weight_column=config.weight_column,
-                    profile=config.profile,
-                    fail_on=config.fail_on,
-                    task=config.task,
-                    config_path=str(config_path) if config_path else None,
-                    error=str(error),
-                )
-            )
+            failed = new_file_report(source, "check", config, config_path)
+            failed.error = str(error)
+            report.files.append(failed)
             if len(options["input_paths"]) == 1:
                 raise
     _emit(report, options, to_stderr=False)

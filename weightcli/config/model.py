@@ -9,35 +9,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from weightcli.checks.registry import CHECKS, LEVELS, validate_check_settings
+from weightcli.names import PROFILES, TASKS, Profile, Task
 
-TASKS = (
-    "binary_classification",
-    "multiclass_classification",
-    "multilabel_classification",
-    "multilabel_ranking",
-    "regression",
-    "forecasting",
-    "static_link_prediction",
-    "temporal_link_prediction",
-    "link_prediction",
-    "temporal_node_prediction",
-)
-PROFILES = ("kumo", "xgboost", "lightgbm", "catboost", "sklearn", "torch-sampler")
 DEFAULT_NULL_VALUES = ("", "NA", "N/A", "n/a", "NULL", "null", "None", "#N/A")
 
-Task = Literal[
-    "binary_classification",
-    "multiclass_classification",
-    "multilabel_classification",
-    "multilabel_ranking",
-    "regression",
-    "forecasting",
-    "static_link_prediction",
-    "temporal_link_prediction",
-    "link_prediction",
-    "temporal_node_prediction",
-]
-Profile = Literal["kumo", "xgboost", "lightgbm", "catboost", "sklearn", "torch-sampler"]
 FailOn = Literal["error", "warning", "info", "never"]
 
 HALF_LIFE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")

@@ -43,24 +43,17 @@ def run_sql(options: dict[str, Any]) -> int:
 
 def stats_report(path: Path, options: dict[str, Any]) -> FileReport:
     """Build the report of a statistics row: the same checks and findings as a local check."""
+    from weightcli.api import new_file_report
     from weightcli.checks import CheckContext, run_checks
     from weightcli.runner import _common_overrides, _load
     from weightcli.sql.statistics import read_statistics
 
     config, config_path = _load(options, _common_overrides(options), [])
     stats, notes = read_statistics(path)
-    report = FileReport(
-        source=str(path),
-        command="check",
-        weight_column=config.weight_column,
-        profile=config.profile,
-        fail_on=config.fail_on,
-        task=config.task,
-        config_path=str(config_path) if config_path else None,
-        rows_in=stats.rows,
-        stats=stats,
-        notes=notes,
-    )
+    report = new_file_report(str(path), "check", config, config_path)
+    report.rows_in = stats.rows
+    report.stats = stats
+    report.notes = notes
     context = CheckContext(
         column=config.weight_column,
         present=True,

@@ -125,21 +125,14 @@ def _example_rows(backend: Backend, config: Config, condition: str) -> tuple[int
 
 
 def _report(backend: Backend, config: Config, config_path: Path | None, name: str) -> FileReport:
+    from weightcli.api import new_file_report
     from weightcli.checks import CheckContext, run_checks
 
     stats, notes = _stats_row(backend, config)
-    report = FileReport(
-        source=name,
-        command="apply",
-        weight_column=config.weight_column,
-        profile=config.profile,
-        fail_on=config.fail_on,
-        task=config.task,
-        config_path=str(config_path) if config_path else None,
-        rows_out=stats.rows,
-        stats=stats,
-        notes=[f"engine: {backend.dialect} ran the compiled SQL", *notes],
-    )
+    report = new_file_report(name, "apply", config, config_path)
+    report.rows_out = stats.rows
+    report.stats = stats
+    report.notes = [f"engine: {backend.dialect} ran the compiled SQL", *notes]
     context = CheckContext(
         column=config.weight_column,
         present=True,
