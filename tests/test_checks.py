@@ -33,8 +33,8 @@ def finding(report: FileReport, check_id: str) -> Finding | None:
     return matches[0] if matches else None
 
 
-# Each case: check id, weights, config. FIRES holds a case just past the threshold (or a
-# case that breaks the rule), QUIET a case at the threshold itself (or one that keeps it).
+# Each case: check id, weights, config. FIRES lists cases just past the threshold (or that
+# break the rule), and QUIET lists cases at the threshold itself (or that keep the rule).
 FIRES: list[tuple[str, Any, dict[str, Any]]] = [
     ("non-numeric", pl.Series(["1.0", "2.0"]), {}),
     ("empty-table", [], {}),

@@ -136,7 +136,7 @@ def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def commit(folder: Path, env: dict[str, str], *files: str) -> subprocess.CompletedProcess[str]:
     """Stage ``files`` and the config, then run ``git commit`` and its pre-commit hook.
 
-    git sends the hook's output to standard error, so the result's ``stdout`` holds both."""
+    git sends the hook's output to standard error, so the result's ``stdout`` contains both."""
     assert run(["git", "add", ".pre-commit-config.yaml", *files], folder, env).returncode == 0
     return subprocess.run(
         ["git", "commit", "-m", "Add tables"],

@@ -45,7 +45,7 @@ def test_duckdb_engine_writes_same_table_as_polars(tmp_path: Path, run_cli) -> N
     report = json.loads(by_duckdb.stdout)["files"][0]
     assert report["rows_in"] == report["rows_out"] == 336_776
     # DuckDB sums in parallel in no fixed order, so the last bits of a sum of 336,776 doubles
-    # vary between runs; the parity bound for the engines is 1e-9 relative.
+    # vary between runs. The parity bound for the engines is 1e-9 relative.
     assert report["stats"]["sum"] == pytest.approx(336_776, rel=1e-9)
     assert "engine: duckdb ran the compiled SQL" in report["notes"]
 

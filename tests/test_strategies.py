@@ -432,8 +432,8 @@ def trim_reference(values: np.ndarray, cap: float) -> np.ndarray:
     raise AssertionError("the reference did not converge")
 
 
-# The cap holds to a relative tolerance of 1e-12: untrimmed weights are scaled by a factor
-# whose rounding can put a weight that lands exactly on the cap one ulp above it.
+# The cap is met within a relative tolerance of 1e-12. Untrimmed weights are scaled by a
+# factor whose rounding can put a weight that lands exactly on the cap one ulp above it.
 CAP_TOLERANCE = 1e-12
 
 

@@ -120,8 +120,8 @@ def check_table(table: Table, config: Config, config_path: Path | None = None) -
 def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
     from weightcli.weights.pipeline import _collect
 
-    # NOTE: only these columns of a CSV are parsed, so a row with more fields than the
-    # header goes unnoticed by `check`; `apply` reads every column and rejects it.
+    # NOTE: only these columns of a CSV are parsed, so `check` misses a row with more fields
+    # than the header. `apply` reads every column and rejects such a row.
     return _collect(table.frame.select(columns), table.name)
 
 

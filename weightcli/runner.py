@@ -1,4 +1,4 @@
-"""What the commands do: resolve the config, open tables, apply or check, write, report."""
+"""Command bodies: resolve the config, open tables, apply or check, write, report."""
 
 from __future__ import annotations
 
@@ -295,7 +295,8 @@ def run_apply(options: dict[str, Any]) -> int:
         report.timings["write"] = time.perf_counter() - started
         written = True
 
-    report.output = ("standard output" if destination == "-" else destination) if written else None
+    if written:
+        report.output = "standard output" if destination == "-" else destination
     _emit(Report(files=[report]), options, to_stderr=destination == "-")
     return int(report.exit_code)
 

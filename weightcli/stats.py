@@ -23,8 +23,8 @@ ESS_BLOCK = 1 << 20
 class RowExamples:
     """1-based row numbers of the first few rows of each kind of invalid weight.
 
-    For list-valued weights the ``*_row_count`` fields give how many table rows hold such a
-    weight, because one row can hold several; they are None for one weight per row."""
+    For list-valued weights the ``*_row_count`` fields give how many table rows contain such
+    a weight, because one row can contain several. They are None for one weight per row."""
 
     nulls: tuple[int, ...] = ()
     non_finite: tuple[int, ...] = ()
@@ -58,7 +58,7 @@ def row_examples(weights: pl.Series, row_index: pl.Series | None = None) -> RowE
     """Return example rows of null, non-finite and negative weights.
 
     ``row_index`` maps each weight to its 0-based table row when the weights are the
-    flattened elements of a list-valued column; the examples are then distinct table rows."""
+    flattened elements of a list-valued column. The examples are then distinct table rows."""
     values = weights.cast(pl.Float64)
     masks = (
         values.is_null(),

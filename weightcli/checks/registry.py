@@ -62,10 +62,11 @@ CHECKS_BY_ID = {spec.id: spec for spec in CHECKS}
 #   negative-link-prediction is an error); Kumo drops rows with a null weight.
 # - xgboost, catboost: a negative weight is an error; a zero weight is allowed per row.
 # - lightgbm: a negative weight is an error. All-zero weights only warn, because LightGBM
-#   accepts them on purpose (for training continuation, LightGBM pull request 7128). It
-#   replaces NaN weights with 0 and clamps infinities without a message (LightGBM issue 5592).
+#   accepts them. NaN weights are an error, because LightGBM is reported to replace them
+#   with 0 and to clamp infinities without a message.
 # - sklearn: whether a negative weight works depends on the estimator, so it warns.
-#   Since scikit-learn 1.9 estimators reject all-zero sample weights.
+#   All-zero weights are an error: LogisticRegression in scikit-learn 1.9.1 raises
+#   "Sample weights must contain at least one non-zero number".
 # - torch-sampler: torch.utils.data.WeightedRandomSampler fails only when it is iterated, on
 #   a negative weight or a zero sum.
 PROFILE_LEVELS: Mapping[str, Mapping[str, str]] = {

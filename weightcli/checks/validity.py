@@ -1,4 +1,4 @@
-"""Checks that the weight column exists and holds valid numbers."""
+"""Checks that the weight column exists and contains valid numbers."""
 
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ def number(column: str, csv: CsvOptions) -> pl.Expr:
 
 
 def invalid_number(column: str, csv: CsvOptions) -> pl.Expr:
-    """Return True where the cell holds text that is neither a null token nor a number."""
+    """Return True where the cell contains text that is neither a null token nor a number."""
     return cleaned(column, csv).is_not_null() & number(column, csv).is_null()
 
 

@@ -219,7 +219,7 @@ def _write_stream(
 
 def _discard_pending(stream: IO[bytes]) -> None:
     # The buffered bytes that failed to reach the stream would be flushed again, and fail
-    # again, at interpreter exit; pointing the descriptor at /dev/null drops them quietly.
+    # again, at interpreter exit. Pointing the descriptor at /dev/null drops them quietly.
     try:
         descriptor = stream.fileno()
     except (OSError, ValueError):

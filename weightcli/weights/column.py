@@ -37,7 +37,7 @@ class WeightColumn:
 
     @property
     def list_valued(self) -> bool:
-        """Whether each cell holds a list of weights."""
+        """Whether each cell contains a list of weights."""
         return self.lists is not None
 
 
@@ -51,7 +51,7 @@ def is_numeric_list(dtype: pl.DataType) -> bool:
     if not isinstance(dtype, pl.List | pl.Array):
         return False
     inner = dtype.inner
-    # A dtype built as pl.List(pl.Float64) holds the class, a schema's dtype an instance.
+    # A dtype built as pl.List(pl.Float64) is the class itself; a schema's dtype is an instance.
     if isinstance(inner, type):
         inner = inner()
     return isinstance(inner, pl.DataType) and is_numeric(inner)

@@ -32,7 +32,7 @@ EVALUATED = "__weightcli_evaluated"
 PREVIOUS = "__weightcli_previous"
 NARROW_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
 
-# Builds the parsed column from the name of the column that holds its raw values.
+# Builds the parsed column from the name of the column that contains its raw values.
 Parser = Callable[[str], pl.Expr]
 
 
