@@ -168,10 +168,9 @@ def fit_decay(decay: Decay, data: pl.DataFrame) -> Fitted:
 def _half_lives(age: pl.Expr, decay: Decay) -> pl.Expr:
     """Return the age in half-lives, exact when the age is a whole number of half-lives.
 
-    A plain division is not exact in polars 2.1: it returns 1.9999999999999998 for an age of
-    6 weeks and a half-life of 3 weeks (in microseconds), which makes the factor
-    0.25000000000000006. So the whole half-lives come from integer division and only the
-    remainder is divided."""
+    The whole half-lives come from integer division of the microseconds and only the
+    remainder is divided, so an age of a whole number of half-lives gives an exact power of
+    0.5 however the floating-point division of the full age would round."""
     half_life = decay.half_life_seconds() * 1_000_000
     if half_life != round(half_life):
         return age.cast(pl.Float64) / half_life
