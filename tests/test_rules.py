@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from conftest import RunCli
 
 import weightcli
 from weightcli.errors import RuleError
@@ -382,3 +385,72 @@ def test_constant_rule_counts_every_row() -> None:
 
     assert report.rules[0].rows == 4
     assert report.rules[0].weight_sum == 8.0
+
+
+def test_stages_after_default_fill_are_listed_once(nullable: pl.DataFrame) -> None:
+    # Rules give 2, null, 4, null; the default fills 0.5. The rules stage shows the rule
+    # weights (nulls left out); the statistics show the filled weights.
+    config = {"rules": [{"weight": "score"}], "on_null": "default", "default": 0.5}
+
+    report = report_of(nullable, config)
+
+    assert report.stats is not None
+    assert [(s.stage, s.sum, s.min, s.max) for s in report.stages] == [("rules", 6.0, 2.0, 4.0)]
+    assert report.stats.sum == 7.0
+    assert report.stats.min == 0.5
+
+
+def test_last_stage_figures_are_the_final_statistics() -> None:
+    frame = pl.DataFrame({"x": [1.0, 2.0, 5.0, 8.0]})
+    config = {"rules": [{"weight": "x"}], "clip": {"max": 6}, "normalize": "mean"}
+
+    report = report_of(frame, config)
+
+    assert report.stats is not None
+    clip, normalize = report.stages[1], report.stages[2]
+    # Clipped: 1, 2, 5, 6 (sum 14, ESS 14^2 / 66). Normalised by 4 / 14.
+    assert (clip.sum, clip.min, clip.max) == (14.0, 1.0, 6.0)
+    assert clip.ess == pytest.approx(14**2 / 66, rel=1e-15)
+    assert normalize.stage == "normalize"
+    assert (normalize.sum, normalize.min, normalize.max, normalize.ess) == (
+        report.stats.sum,
+        report.stats.min,
+        report.stats.max,
+        report.stats.ess,
+    )
+    assert normalize.max == pytest.approx(6 * 4 / 14, rel=1e-15)
+
+
+def test_rule_figures_with_many_rules() -> None:
+    # 300 rules need a 16-bit rule index: rule k decides the row x = k.
+    frame = pl.DataFrame({"x": [*range(300), 0, 299]})
+    rules = [{"name": f"r{k}", "when": f"x = {k}", "weight": k + 1} for k in range(300)]
+
+    report = report_of(frame, {"rules": rules})
+
+    figures = {r.rule: (r.rows, r.weight_sum) for r in report.rules}
+    assert len(figures) == 300
+    assert figures["r0"] == (2, 2.0)
+    assert figures["r1"] == (1, 2.0)
+    assert figures["r299"] == (2, 600.0)
+    assert sum(rows for rows, _ in figures.values()) == 302
+
+
+def test_rule_failing_on_values_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    pq.write_table(pa.table({"code": ["7", "x9"]}), tmp_path / "codes.parquet")
+    (tmp_path / "codes.csv").write_text("code\n7\nx9\n", encoding="utf-8")
+    (tmp_path / "weightcli.yaml").write_text(
+        "rules:\n  - name: code\n    weight: CAST(code AS DOUBLE)\n", encoding="utf-8"
+    )
+
+    for name in ("codes.parquet", "codes.csv"):
+        result = run_cli("apply", name, "-o", "out.parquet")
+
+        assert result.returncode == 2, name
+        assert result.stdout == b""
+        lines = result.stderr.decode().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(
+            "weightcli: error: the rules failed on the table: conversion from `str` to `f64` failed"
+        ), lines
+        assert not (tmp_path / "out.parquet").exists()

@@ -118,11 +118,11 @@ def check_table(table: Table, config: Config, config_path: Path | None = None) -
 
 
 def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
-    from weightcli.weights.pipeline import _collect
+    from weightcli.weights.prepass import collect
 
     # NOTE: only these columns of a CSV are parsed, so `check` misses a row with more fields
     # than the header. `apply` reads every column and rejects such a row.
-    return _collect(table.frame.select(columns), table.name)
+    return collect(table.frame.select(columns), table.name)
 
 
 def plan_table(
@@ -145,7 +145,7 @@ def plan_table(
     report.stats, ordered = compute_stats_and_order(plan.weights, f"'{table.name}'")
     report.histogram = histogram_of_sorted(ordered)
     del ordered
-    report.stages = plan.stages
+    report.stages = plan.stage_figures(report.stats)
     report.rules = plan.rules
     report.notes = plan.notes
     report.notes.extend(missing_role_notes(config, table.columns, ("target_column",)))

@@ -1,4 +1,4 @@
-"""The weighting pipeline: one projected pre-pass, then a lazy plan for the streaming write.
+"""The weighting pipeline: a streaming pre-pass, the fitted stages, and the lazy plan to write.
 
 Stage order: rules -> balance -> decay -> (on_null) -> clip -> normalize."""
 
@@ -10,13 +10,22 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from weightcli.config.model import Config
-from weightcli.errors import ConfigError, InputError, RuleError
+from weightcli.errors import ConfigError, RuleError
 from weightcli.io import text
 from weightcli.io.read import Table
-from weightcli.report.model import RuleFigures, StageFigures
+from weightcli.report.model import RuleFigures, StageFigures, Stats
 from weightcli.roles import class_column
 from weightcli.stats import weight_figures
-from weightcli.weights.lookup import MATCH_FLAG, LookupTable, join_lookup, read_lookup
+from weightcli.weights.lookup import LookupTable, join_lookup, read_lookup
+from weightcli.weights.prepass import (
+    DEFAULT_WEIGHT,
+    RULE_WEIGHT,
+    UNMATCHED,
+    collect,
+    decision_masks,
+    prepass_columns,
+    run_prepass,
+)
 from weightcli.weights.rules import CompiledRules, compile_rules, validate_types
 from weightcli.weights.stages import (
     Fitted,
@@ -27,7 +36,6 @@ from weightcli.weights.stages import (
 )
 
 RAW_PREFIX = "__weightcli_raw_"
-ROW_PLACEHOLDER = "__weightcli_row"
 EVALUATED = "__weightcli_evaluated"
 PREVIOUS = "__weightcli_previous"
 NARROW_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
@@ -48,6 +56,10 @@ class WeightPlan:
     """Final weights of the rows written, in row order."""
     rows_in: int
     stages: list[StageFigures] = field(default_factory=list)
+    """Figures after each stage but the last, whose weights are the final ones."""
+    last_stage: tuple[str, str] | None = None
+    """Name and detail of the last stage when its weights are the final ones; its figures
+    are then those of the final weights."""
     rules: list[RuleFigures] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     non_finite_rules: tuple[str, ...] = ()
@@ -63,6 +75,21 @@ class WeightPlan:
             return self.released_rows
         return len(self.weights)
 
+    def stage_figures(self, final: Stats) -> list[StageFigures]:
+        """Return the figures of every stage, the last one taken from the final statistics."""
+        if self.last_stage is None:
+            return list(self.stages)
+        stage, detail = self.last_stage
+        last = StageFigures(
+            stage=stage,
+            detail=detail,
+            sum=final.sum if final.sum is not None else 0.0,
+            min=final.min,
+            max=final.max,
+            ess=final.ess,
+        )
+        return [*self.stages, last]
+
     def release_figures(self) -> None:
         """Drop the in-memory weights and target once the report has its figures.
 
@@ -73,11 +100,11 @@ class WeightPlan:
         self.target = None
 
 
-def _parsers(table: Table, data: pl.DataFrame, columns: set[str]) -> dict[str, Parser]:
+def _parsers(table: Table, data: pl.DataFrame | None, columns: set[str]) -> dict[str, Parser]:
     parsers: dict[str, Parser] = {}
     for column in sorted(columns):
-        dtype = table.schema[column]
-        if table.text:
+        dtype = table.schema.get(column)
+        if table.text and data is not None:
             kind = text.decide_kind(data.get_column(column), table.csv)
             parsers[column] = _text_parser(column, kind, table)
         elif dtype in NARROW_INTEGERS:
@@ -127,69 +154,70 @@ def _require_columns(config: Config, available: list[str]) -> None:
             )
 
 
-RAGGED_MESSAGE = "found more fields than defined"
-
-
-def ragged_row_error(name: str) -> InputError:
-    """Return the error for a CSV row with more fields than the header."""
-    return InputError(
-        f"'{name}' has a row with more fields than its header; quote fields that contain "
-        "the separator, or pass --separator if the file uses another one"
-    )
-
-
-def _collect(frame: pl.LazyFrame, name: str) -> pl.DataFrame:
-    try:
-        return frame.collect(engine="streaming")
-    except pl.exceptions.PolarsError as error:
-        if RAGGED_MESSAGE in str(error):
-            raise ragged_row_error(name) from None
-        message = str(error).strip().splitlines()[0] if str(error).strip() else "read failed"
-        raise InputError(f"cannot read '{name}': {message}") from None
+def _kept_columns(config: Config, columns: list[str]) -> list[str]:
+    """Return the columns that the stages after the rules and the class checks read."""
+    kept = [
+        class_column(config, columns),
+        config.balance.column if config.balance else None,
+        config.decay.column if config.decay else None,
+    ]
+    return sorted({name for name in kept if name is not None})
 
 
 def _figures(stage: str, detail: str, weights: pl.Series) -> StageFigures:
+    # Only the weights of a stage that a later step changes are summarised here.
     low, high, ess, total = weight_figures(weights)
     return StageFigures(stage=stage, detail=detail, sum=total, min=low, max=high, ess=ess)
 
 
 def build_plan(table: Table, config: Config) -> WeightPlan:
-    """Run the pre-pass over the columns the weights need and fit every stage."""
+    """Run the pre-pass and fit every stage."""
     lookup = read_lookup(config.lookup, table.columns) if config.lookup else None
     columns = [*table.columns, *(lookup.columns if lookup else ())]
     rules = compile_rules(config, columns)
     _require_columns(config, columns)
-    needed = _needed_columns(config, rules, lookup, columns)
+    needed = sorted(_needed_columns(config, rules, lookup, columns))
 
-    if needed:
-        data = _collect(table.frame.select(sorted(needed)), table.name)
+    if table.text:
+        # CSV columns are typed from the values of the whole column, so the columns the
+        # weights read are collected as text first and parsed in memory.
+        raw = collect(table.frame.select(needed), table.name) if needed else None
+        parsers = _parsers(table, raw, set(needed))
+        source = raw.lazy() if raw is not None else table.frame
     else:
-        data = _collect(table.frame.select(pl.len()), table.name)
-        data = pl.select(pl.repeat(0, data.item(), dtype=pl.Int8).alias(ROW_PLACEHOLDER))
-    rows_in = data.height
-
-    parsers = _parsers(table, data, needed)
+        parsers = _parsers(table, None, set(needed))
+        source = table.frame
     if parsers:
-        data = data.with_columns(parse(column) for column, parse in parsers.items())
+        source = source.with_columns(parse(column) for column, parse in parsers.items())
 
     key_dtype = None
+    if lookup is not None:
+        key_dtype = source.collect_schema()[lookup.key]
+        source = join_lookup(source, lookup, key_dtype)
+
+    validate_types(rules, source.select(sorted(rules.columns)).head(0).collect())
+    prepass = prepass_columns(
+        rules,
+        _kept_columns(config, columns),
+        default_weight=config.on_null == "default",
+        lookup=lookup is not None,
+    )
+    data = run_prepass(source, prepass, needed, table.name)
+    rows_in = data.height
+
     notes: list[str] = []
     if lookup is not None:
-        key_dtype = data.schema[lookup.key]
-        data = _collect(join_lookup(data.lazy(), lookup, key_dtype), lookup.key)
-        unmatched = data.get_column(MATCH_FLAG).null_count()
+        unmatched = int(data.get_column(UNMATCHED).sum())
         notes.append(
             f"lookup: {rows_in - unmatched:,} of {rows_in:,} rows matched a key in "
             f"'{config.lookup.path if config.lookup else ''}', {unmatched:,} did not"
         )
-
-    validate_types(rules, data.head(0))
-    return _fit_stages(config, rules, data, parsers, lookup, key_dtype, rows_in, notes)
+    return _fit_stages(config, rules, data, source, parsers, lookup, key_dtype, notes)
 
 
 def _evaluate(data: pl.DataFrame, expr: pl.Expr, label: str) -> pl.Series:
-    # with_columns broadcasts a constant weight (no rules, a numeric default) to every row,
-    # where select would return a single row.
+    # with_columns broadcasts a constant weight to every row, where select would return a
+    # single row.
     try:
         return data.with_columns(expr.alias(EVALUATED)).get_column(EVALUATED).alias("weight")
     except pl.exceptions.PolarsError as error:
@@ -201,26 +229,42 @@ def _fit_stages(
     config: Config,
     rules: CompiledRules,
     data: pl.DataFrame,
+    source: pl.LazyFrame,
     parsers: dict[str, Parser],
     lookup: LookupTable | None,
     key_dtype: pl.DataType | None,
-    rows_in: int,
     notes: list[str],
 ) -> WeightPlan:
+    rows_in = data.height
     weight = rules.weight()
-    current = _evaluate(data, weight, "the rules")
+    current = data.get_column(RULE_WEIGHT).alias("weight")
     count = len(rules.rules)
-    detail = f"{count} {'rule' if count == 1 else 'rules'}, mode {rules.mode}"
-    stages = [_figures("rules", detail, current)]
+    stages: list[StageFigures] = []
+    # The figures of the last stage are those of the final weights, which the report's
+    # statistics compute anyway, so a stage's figures are computed only once a later step
+    # changes the weights.
+    pending: tuple[str, str] | None = (
+        "rules",
+        f"{count} {'rule' if count == 1 else 'rules'}, mode {rules.mode}",
+    )
+
+    def settle() -> None:
+        nonlocal pending
+        if pending is not None:
+            stages.append(_figures(*pending, current))
+            pending = None
+
+    def step(expr: pl.Expr, label: str) -> pl.Series:
+        # A stage is applied to the weights evaluated so far, so the rules and the earlier
+        # stages are not evaluated again. The values are the same as the full expression's.
+        settle()
+        return _evaluate(data.with_columns(current.alias(PREVIOUS)), expr, label)
 
     def advance(stage: str, fitted: Fitted) -> None:
-        nonlocal weight, current
+        nonlocal weight, current, pending
         weight = fitted.transform(weight)
-        # The stage is applied to the weights evaluated so far, so the rules and the earlier
-        # stages are not evaluated again. The values are the same as the full expression's.
-        previous = data.with_columns(current.alias(PREVIOUS))
-        current = _evaluate(previous, fitted.transform(pl.col(PREVIOUS)), stage)
-        stages.append(_figures(stage, fitted.detail, current))
+        current = step(fitted.transform(pl.col(PREVIOUS)), stage)
+        pending = (stage, fitted.detail)
         notes.extend(fitted.notes)
 
     if config.balance is not None:
@@ -230,7 +274,7 @@ def _fit_stages(
 
     if config.on_null == "default":
         weight = pl.coalesce(weight, rules.default.cast(pl.Float64))
-        current = _evaluate(data, weight, "the default weight")
+        current = step(pl.coalesce(pl.col(PREVIOUS), pl.col(DEFAULT_WEIGHT)), "the default weight")
 
     if config.clip is not None:
         fitted, _ = fit_clip(config.clip, current)
@@ -256,10 +300,11 @@ def _fit_stages(
         weights=final,
         rows_in=rows_in,
         stages=stages,
+        last_stage=pending,
         rules=_rule_figures(rules, data, current),
         notes=notes,
         # Only the non-finite check reads these names, and it fires only on non-finite weights.
-        non_finite_rules=_non_finite_rules(rules, data) if not _all_finite(current) else (),
+        non_finite_rules=_non_finite_rules(rules, source) if not _all_finite(current) else (),
         key_dtype=key_dtype,
         target=_target_values(config, data, kept),
     )
@@ -276,45 +321,44 @@ def _target_values(config: Config, data: pl.DataFrame, kept: pl.Series | None) -
 def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) -> list[RuleFigures]:
     if not rules.rules:
         return []
-    # with_columns broadcasts a constant mask (a rule without `when`) to every row, which a
-    # select of constants alone would not.
-    names = [f"{RAW_PREFIX}rule_{index}" for index in range(len(rules.rules))]
-    masks = data.with_columns(
-        mask.alias(name) for name, mask in zip(names, rules.matches(), strict=True)
-    ).select(names)
+    weight = pl.col(EVALUATED)
     figures = []
-    for index, rule in enumerate(rules.rules):
-        mask = masks.get_column(names[index])
-        matched = final.filter(mask)
-        finite = matched.filter(matched.is_finite())
-        figures.append(
-            RuleFigures(
-                rule=rule.label,
-                when=rule.when_text,
-                weight=rule.weight_text,
-                rows=int(mask.sum()),
-                weight_sum=float(finite.sum()) if len(finite) else 0.0,
-            )
+    for mask in decision_masks(rules):
+        figures.append(mask.sum())
+        figures.append(weight.filter(mask & weight.is_finite()).sum())
+    values = (
+        data.with_columns(final.alias(EVALUATED))
+        .select(figure.alias(f"{EVALUATED}{index}") for index, figure in enumerate(figures))
+        .row(0)
+    )
+    return [
+        RuleFigures(
+            rule=rule.label,
+            when=rule.when_text,
+            weight=rule.weight_text,
+            rows=int(values[2 * index]),
+            weight_sum=float(values[2 * index + 1]),
         )
-    return figures
+        for index, rule in enumerate(rules.rules)
+    ]
 
 
 def _all_finite(weights: pl.Series) -> bool:
     return bool(weights.is_finite().all())
 
 
-def _non_finite_rules(rules: CompiledRules, data: pl.DataFrame) -> tuple[str, ...]:
-    names = []
+def _non_finite_rules(rules: CompiledRules, source: pl.LazyFrame) -> tuple[str, ...]:
+    """Return the rules (and the default) that give a non-finite weight on some row."""
     pieces = [(r.display, r.condition, r.weight) for r in rules.rules]
     pieces.append(("the default weight", None, rules.default))
-    for label, condition, weight in pieces:
+    checks = []
+    for index, (_, condition, weight) in enumerate(pieces):
         values = weight.cast(pl.Float64)
         if condition is not None:
             values = pl.when(condition).then(values)
-        bad = data.select((~values.is_finite()).fill_null(False).any()).item()
-        if bad:
-            names.append(label)
-    return tuple(names)
+        checks.append((~values.is_finite()).fill_null(False).any().alias(f"{EVALUATED}{index}"))
+    found = collect(source.select(checks), "the table").row(0)
+    return tuple(label for (label, _, _), bad in zip(pieces, found, strict=True) if bad)
 
 
 def weighted_frame(
