@@ -133,16 +133,18 @@ class WeightcliGroup(click.Group):
     """Click group that turns weightcli errors into one line on standard error."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
-        """Run the command line; install the signal handlers when weightcli is the program.
+        """Run the command line; when weightcli is the program, install the signal handlers
+        and the engine settings.
 
         ``args`` is None only when the arguments come from ``sys.argv``, that is from the
         ``weightcli`` command or ``python -m weightcli``. Callers that pass arguments (click's
-        test runner, notebooks) keep their own signal handling."""
+        test runner, notebooks) keep their own signal handling and polars settings."""
         if args is not None or rest or "standalone_mode" in extra:
             return super().main(args, *rest, **extra)
 
-        from weightcli import interrupts
+        from weightcli import engine, interrupts
 
+        engine.configure_engine()
         interrupts.install()
         try:
             result = super().main(args, standalone_mode=False, **extra)

@@ -6,6 +6,7 @@ linear interpolation between order statistics, as numpy's default ``linear`` met
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,12 @@ def row_examples(weights: pl.Series, row_index: pl.Series | None = None) -> RowE
     ``row_index`` maps each weight to its 0-based table row when the weights are the
     flattened elements of a list-valued column. The examples are then distinct table rows."""
     values = weights.cast(pl.Float64)
+    if _all_valid(values):
+        return RowExamples(
+            null_row_count=None if row_index is None else 0,
+            non_finite_row_count=None if row_index is None else 0,
+            negative_row_count=None if row_index is None else 0,
+        )
     masks = (
         values.is_null(),
         (~values.is_finite()).fill_null(False),
@@ -80,6 +87,14 @@ def row_examples(weights: pl.Series, row_index: pl.Series | None = None) -> RowE
         non_finite_row_count=len(non_finite_rows),
         negative_row_count=len(negative_rows),
     )
+
+
+def _all_valid(values: pl.Series) -> bool:
+    """Whether every weight is present, finite and non-negative: no row to show."""
+    if values.null_count() or not values.is_finite().all():
+        return False
+    low = values.min()
+    return low is None or float(low) >= 0  # type: ignore[arg-type]
 
 
 def _table_rows(rows: pl.Series) -> tuple[int, ...]:
@@ -129,19 +144,13 @@ def compute_stats_and_order(
     std = None
     if mean is not None:
         # Deviations are scaled by the largest one before squaring only when squares could
-        # overflow float64; otherwise the plain formula gives numpy's population std exactly.
+        # overflow float64.
         largest = max(abs(float(ordered[0]) - mean), abs(float(ordered[-1]) - mean))
-        deviations = finite - mean
         if not math.isfinite(largest):
             std = math.inf
-        elif largest > 1e150:
-            deviations /= largest
-            np.square(deviations, out=deviations)
-            std = largest * math.sqrt(float(np.mean(deviations)))
         else:
-            np.square(deviations, out=deviations)
-            std = float(np.sqrt(np.mean(deviations)))
-        del deviations
+            scale = largest if largest > 1e150 else 1.0
+            std = scale * math.sqrt(_sum_of_squares(finite, mean, scale) / count)
     cv = std / mean if std is not None and mean else None
 
     positive_sum = _checked_sum(positive, name) if len(positive) else None
@@ -205,17 +214,39 @@ def _sorted_median(ordered: np.ndarray) -> float:
     return float((ordered[middle - 1] + ordered[middle]) / 2)
 
 
+def _blocks(values: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield blocks of ``values`` with a scratch buffer of the same length.
+
+    One buffer of at most ``ESS_BLOCK`` values is reused for every block, so the figures that
+    need a transformed copy of the weights never allocate one of full size."""
+    buffer = np.empty(min(len(values), ESS_BLOCK))
+    for start in range(0, len(values), ESS_BLOCK):
+        block = values[start : start + ESS_BLOCK]
+        yield block, buffer[: len(block)]
+
+
+def _sum_of_squares(values: np.ndarray, center: float, scale: float) -> float:
+    """Return the sum of ``((value - center) / scale) ** 2``, summed pairwise in blocks."""
+    total = 0.0
+    for block, scratch in _blocks(values):
+        np.subtract(block, center, out=scratch)
+        if scale != 1.0:
+            scratch /= scale
+        np.square(scratch, out=scratch)
+        total += float(scratch.sum())
+    return total
+
+
 def _kish_ess(positive: np.ndarray) -> float:
-    # Scaling by the maximum keeps the squares from overflowing float64. Blocks of a million
-    # values keep the scaled copy small; each block is summed pairwise, as numpy does.
+    # Scaling by the maximum keeps the squares from overflowing float64.
     peak = float(positive.max())
     total = 0.0
     squares = 0.0
-    for start in range(0, len(positive), ESS_BLOCK):
-        scaled = positive[start : start + ESS_BLOCK] / peak
-        total += float(scaled.sum())
-        np.square(scaled, out=scaled)
-        squares += float(scaled.sum())
+    for block, scratch in _blocks(positive):
+        np.divide(block, peak, out=scratch)
+        total += float(scratch.sum())
+        np.square(scratch, out=scratch)
+        squares += float(scratch.sum())
     return total**2 / squares
 
 

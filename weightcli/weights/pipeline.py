@@ -325,7 +325,8 @@ def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) ->
     figures = []
     for mask in decision_masks(rules):
         figures.append(mask.sum())
-        figures.append(weight.filter(mask & weight.is_finite()).sum())
+        # when/then leaves the other rows null, which sum skips, without a filtered copy.
+        figures.append(pl.when(mask & weight.is_finite()).then(weight).sum())
     values = (
         data.with_columns(final.alias(EVALUATED))
         .select(figure.alias(f"{EVALUATED}{index}") for index, figure in enumerate(figures))

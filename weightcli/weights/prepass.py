@@ -1,6 +1,6 @@
 """The pre-pass: one streaming read that evaluates the rules and keeps only what the stages need.
 
-The rules are evaluated while the table streams through, so the pre-pass holds the rule
+The rules are evaluated while the table streams through, so the pre-pass keeps the rule
 weights (8 bytes a row), which rule decided each row, and the columns that later stages and
 the class checks read. The columns that only the rules read are never held in memory."""
 
@@ -57,7 +57,7 @@ def _index_dtype(count: int) -> pl.DataType:
 def decision_columns(rules: CompiledRules) -> list[pl.Expr]:
     """Return the columns that record which rules decided each row.
 
-    In mode ``first`` one small integer column holds the index of the deciding rule (null
+    In mode ``first`` one small integer column contains the index of the deciding rule (null
     where the default decided). In mode ``multiply`` every rule has a Boolean column, which
     polars stores at one bit a row."""
     if not rules.rules:
@@ -106,7 +106,7 @@ def run_prepass(
         if RAGGED_MESSAGE in str(error):
             raise ragged_row_error(name) from None
         # The same error may come from reading the table or from evaluating a rule. Reading
-        # the columns alone tells which.
+        # the columns alone shows which.
         collect(source.select(needed), name)
         raise RuleError(f"the rules failed on the table: {_first_line(error, 'failed')}") from None
     return data.rechunk()

@@ -341,8 +341,9 @@ def _fit_redistribution(ordered: np.ndarray, low: float | None, cap: float) -> C
 
 def fit_normalize(mode: str, weights: pl.Series) -> Fitted:
     """Fit the scale that gives mean weight 1 (mean) or total weight 1 (sum)."""
-    values = weights.drop_nulls()
-    finite = values.filter(values.is_finite())
+    finite = weights.drop_nulls() if weights.null_count() else weights
+    if not finite.is_finite().all():
+        finite = finite.filter(finite.is_finite())
     total = float(finite.sum()) if len(finite) else 0.0
     if total == 0.0 or not math.isfinite(total):
         return Fitted(
