@@ -5,6 +5,8 @@ and ``--version`` start fast."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -129,6 +131,34 @@ report_options = _stack(
 )
 
 
+def _exit_now(code: object) -> None:
+    """Flush the standard streams and end the process with ``code``, as sys.exit would.
+
+    The interpreter's own shutdown frees every object and joins polars' threads, which took
+    about 0.1 s after a 10-million-row apply. The commands close their files and remove their
+    temporary files before they return, in ``with`` blocks, so skipping it loses nothing."""
+    status: int
+    if code is None:
+        status = ExitCode.OK
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe, as `| head` does, so the rest has no reader.
+        pass
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        print(f"weightcli: error: cannot write to standard output: {reason}", file=sys.stderr)
+        status = max(status, ExitCode.USAGE)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(status)
+
+
 class WeightcliGroup(click.Group):
     """Click group that turns weightcli errors into one line on standard error."""
 
@@ -146,6 +176,12 @@ class WeightcliGroup(click.Group):
 
         engine.configure_engine()
         interrupts.install()
+        try:
+            self._run_program(args, **extra)
+        except SystemExit as finished:
+            _exit_now(finished.code)
+
+    def _run_program(self, args: Sequence[str] | None, **extra: Any) -> None:
         try:
             result = super().main(args, standalone_mode=False, **extra)
         except click.UsageError as error:
