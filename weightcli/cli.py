@@ -156,6 +156,9 @@ def _exit_now(code: object) -> None:
         status = max(status, ExitCode.USAGE)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        # A profiler or coverage tool writes its results at shutdown.
+        sys.exit(status)
     os._exit(status)
 
 
