@@ -112,6 +112,13 @@ def _parsers(table: Table, data: pl.DataFrame | None, columns: set[str]) -> dict
     return parsers
 
 
+def _parsed(frame: pl.LazyFrame, parsers: dict[str, Parser]) -> pl.LazyFrame:
+    """Return ``frame`` with the columns that have a parser replaced by their parsed values."""
+    if not parsers:
+        return frame
+    return frame.with_columns(parse(column) for column, parse in parsers.items())
+
+
 def _text_parser(column: str, kind: text.TextKind, table: Table) -> Parser:
     def parse(source: str) -> pl.Expr:
         return text.typed(source, kind, table.csv).alias(column)
@@ -178,23 +185,22 @@ def build_plan(table: Table, config: Config) -> WeightPlan:
     _require_columns(config, columns)
     needed = sorted(_needed_columns(config, rules, lookup, columns))
 
-    if table.text:
+    raw = None
+    if table.text and needed:
         # CSV columns are typed from the values of the whole column, so the columns the
         # weights read are collected as text first and parsed in memory.
-        raw = collect(table.frame.select(needed), table.name) if needed else None
-        parsers = _parsers(table, raw, set(needed))
-        source = raw.lazy() if raw is not None else table.frame
-    else:
-        parsers = _parsers(table, None, set(needed))
-        source = table.frame
-    if parsers:
-        source = source.with_columns(parse(column) for column, parse in parsers.items())
+        raw = collect(table.frame.select(needed), table.name)
+    parsers = _parsers(table, raw, set(needed))
+    scanned = _parsed(table.frame, parsers)
+    key_dtype = scanned.collect_schema()[lookup.key] if lookup is not None else None
 
-    key_dtype = None
-    if lookup is not None:
-        key_dtype = source.collect_schema()[lookup.key]
-        source = join_lookup(source, lookup, key_dtype)
+    def joined(frame: pl.LazyFrame) -> pl.LazyFrame:
+        if lookup is None:
+            return frame
+        assert key_dtype is not None
+        return join_lookup(frame, lookup, key_dtype)
 
+    source = joined(_parsed(raw.lazy(), parsers) if raw is not None else scanned)
     validate_types(rules, source.select(sorted(rules.columns)).head(0).collect())
     prepass = prepass_columns(
         rules,
@@ -203,6 +209,8 @@ def build_plan(table: Table, config: Config) -> WeightPlan:
         lookup=lookup is not None,
     )
     data = run_prepass(source, prepass, needed, table.name)
+    # The collected CSV text is no longer needed: a later pass streams the table again.
+    del raw, source
     rows_in = data.height
 
     notes: list[str] = []
@@ -212,7 +220,7 @@ def build_plan(table: Table, config: Config) -> WeightPlan:
             f"lookup: {rows_in - unmatched:,} of {rows_in:,} rows matched a key in "
             f"'{config.lookup.path if config.lookup else ''}', {unmatched:,} did not"
         )
-    return _fit_stages(config, rules, data, source, parsers, lookup, key_dtype, notes)
+    return _fit_stages(config, rules, data, joined(scanned), parsers, lookup, key_dtype, notes)
 
 
 def _evaluate(data: pl.DataFrame, expr: pl.Expr, label: str) -> pl.Series:
