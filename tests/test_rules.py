@@ -450,7 +450,47 @@ def test_rule_failing_on_values_is_one_line(run_cli: RunCli, tmp_path: Path) -> 
         assert result.stdout == b""
         lines = result.stderr.decode().splitlines()
         assert len(lines) == 1, lines
-        assert lines[0].startswith(
-            "weightcli: error: the rules failed on the table: conversion from `str` to `f64` failed"
+        assert lines[0] == (
+            "weightcli: error: rule 'code': weight \"CAST(code AS DOUBLE)\" failed on the "
+            "table (conversion from `str` to `f64` failed in column 'code': [\"x9\"]); use "
+            "TRY_CAST to read values that do not convert as NULL, or fix the values"
         ), lines
         assert not (tmp_path / "out.parquet").exists()
+
+
+def test_try_cast_reads_bad_values_as_null() -> None:
+    frame = pl.DataFrame({"code": ["7", "x9", None]})
+    config = {"rules": [{"weight": "TRY_CAST(code AS DOUBLE)"}], "on_null": "default"}
+
+    assert weights_of(frame, config) == [7.0, 1.0, 1.0]
+
+
+def test_rule_on_empty_csv_column(run_cli: RunCli, tmp_path: Path) -> None:
+    # Column a has no value at all: the rule reads it as NULL instead of as text.
+    (tmp_path / "t.csv").write_text("a,b\n,1\nNA,2\n", encoding="utf-8")
+
+    result = run_cli(
+        "apply",
+        "t.csv",
+        "--no-config",
+        "--rule",
+        "a = 1 => 2",
+        "--rule",
+        "b > 1 => 3",
+        "-o",
+        "out.csv",
+        "-q",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "a,b,weight\n,1,1.0\nNA,2,3.0\n"
+
+
+def test_rule_on_header_only_csv(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("a,b\n", encoding="utf-8")
+
+    result = run_cli("apply", "t.csv", "--no-config", "--rule", "a = 1 => 2", "-o", "out.csv")
+
+    assert result.returncode == 1
+    assert b"error   empty-table: the table has no rows" in result.stdout
+    assert not (tmp_path / "out.csv").exists()

@@ -23,7 +23,7 @@ def _kind(dtype: pl.DataType, head: pl.Series, table: Table) -> text.TextKind:
         # The whole-file inference proved every value is a date or timestamp; the first
         # rows tell which format to parse them with.
         kind = text.decide_kind(head, table.csv)
-        if kind != "text":
+        if kind not in ("text", "null"):
             return kind
     return "text"
 

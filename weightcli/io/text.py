@@ -11,8 +11,9 @@ import polars as pl
 
 from weightcli.config.model import CsvOptions
 
-# "int", "float", "bool", "text", or "date|FORMAT", "datetime|FORMAT", "datetime_tz|FORMAT"
-# with a chrono format string: lazy plans need an explicit format to know the output type.
+# "int", "float", "bool", "text", "null" (no value at all), or "date|FORMAT",
+# "datetime|FORMAT", "datetime_tz|FORMAT" with a chrono format string: lazy plans need an
+# explicit format to know the output type.
 TextKind = str
 
 DATE_FORMATS = ("%Y-%m-%d",)
@@ -87,6 +88,9 @@ def invalid_number(column: str, csv: CsvOptions) -> pl.Expr:
 
 def typed(column: str, kind: TextKind, csv: CsvOptions) -> pl.Expr:
     """Parse a text column as ``kind``; the result keeps the column's name."""
+    if kind == "null":
+        # A column without any value has no type: it compares and computes as NULL.
+        return pl.col(column).cast(pl.Null, strict=False).alias(column)
     if kind == "int":
         expr = _number_text(column, csv).cast(pl.Int64, strict=False)
     elif kind == "float":
@@ -112,11 +116,12 @@ def typed(column: str, kind: TextKind, csv: CsvOptions) -> pl.Expr:
 
 
 def decide_kind(values: pl.Series, csv: CsvOptions) -> TextKind:
-    """Return the narrowest kind that parses every non-null value of a text column."""
+    """Return the narrowest kind that parses every non-null value of a text column, or
+    "null" when the column has no value."""
     frame = values.to_frame("value")
     present = frame.select(cleaned("value", csv).is_not_null().sum()).item()
     if present == 0:
-        return "text"
+        return "null"
 
     candidates: tuple[TextKind, ...] = ("int", "float", "bool", *TEMPORAL_KINDS)
     for kind in candidates:

@@ -208,7 +208,7 @@ def build_plan(table: Table, config: Config) -> WeightPlan:
         default_weight=config.on_null == "default",
         lookup=lookup is not None,
     )
-    data = run_prepass(source, prepass, needed, table.name)
+    data = run_prepass(source, prepass, needed, table.name, rules)
     # The collected CSV text is no longer needed: a later pass streams the table again.
     del raw, source
     rows_in = data.height

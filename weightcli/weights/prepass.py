@@ -6,13 +6,14 @@ the class checks read. The columns that only the rules read are never held in me
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
 
 from weightcli.errors import InputError, RuleError
 from weightcli.weights.lookup import MATCH_FLAG
-from weightcli.weights.rules import CompiledRules
+from weightcli.weights.rules import CompiledRules, rule_pieces
 
 RULE_WEIGHT = "__weightcli_rule_weight"
 RULE_INDEX = "__weightcli_rule_index"
@@ -93,7 +94,11 @@ def prepass_columns(
 
 
 def run_prepass(
-    source: pl.LazyFrame, columns: list[pl.Expr], needed: list[str], name: str
+    source: pl.LazyFrame,
+    columns: list[pl.Expr],
+    needed: list[str],
+    name: str,
+    rules: CompiledRules,
 ) -> pl.DataFrame:
     """Stream ``source`` once and collect ``columns``, one chunk each.
 
@@ -106,10 +111,28 @@ def run_prepass(
         if RAGGED_MESSAGE in str(error):
             raise ragged_row_error(name) from None
         # The same error may come from reading the table or from evaluating a rule. Reading
-        # the columns alone shows which.
+        # the columns alone shows which, and evaluating each piece alone shows which rule.
         collect(source.select(needed), name)
-        raise RuleError(f"the rules failed on the table: {_first_line(error, 'failed')}") from None
+        raise _failed_piece(source, rules, error) from None
     return data.rechunk()
+
+
+BATCH_COUNT = re.compile(r" for \d+ out of \d+ values")
+
+
+def _failed_piece(source: pl.LazyFrame, rules: CompiledRules, error: Exception) -> RuleError:
+    """Return the error that names the first rule piece that fails on ``source``."""
+    for label, what, expr, text in rule_pieces(rules):
+        try:
+            source.select(expr.is_null().sum()).collect(engine="streaming")
+        except pl.exceptions.PolarsError as piece_error:
+            # polars counts the failed values of one batch, not of the table.
+            reason = BATCH_COUNT.sub("", _first_line(piece_error, "failed"))
+            hint = "fix the rule or the values it reads"
+            if "conversion from" in reason:
+                hint = "use TRY_CAST to read values that do not convert as NULL, or fix the values"
+            return RuleError(f'{label}: {what} "{text}" failed on the table ({reason}); {hint}')
+    return RuleError(f"the rules failed on the table: {_first_line(error, 'failed')}")
 
 
 __all__ = [

@@ -190,17 +190,21 @@ def compile_rules(config: Config, columns: list[str]) -> CompiledRules:
     )
 
 
-def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
-    """Evaluate every rule on a typed empty frame, so type errors name their rule."""
-    checks: list[tuple[str, str, pl.Expr, str]] = [
+def rule_pieces(rules: CompiledRules) -> list[tuple[str, str, pl.Expr, str]]:
+    """Return (label, 'condition' or 'weight', expression, text) of every piece of the rules."""
+    pieces: list[tuple[str, str, pl.Expr, str]] = [
         ("default weight", "weight", rules.default, rules.default_text)
     ]
     for rule in rules.rules:
         if rule.condition is not None and rule.when_text is not None:
-            checks.append((rule.display, "condition", rule.condition, rule.when_text))
-        checks.append((rule.display, "weight", rule.weight, rule.weight_text))
+            pieces.append((rule.display, "condition", rule.condition, rule.when_text))
+        pieces.append((rule.display, "weight", rule.weight, rule.weight_text))
+    return pieces
 
-    for label, what, expr, text in checks:
+
+def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
+    """Evaluate every rule on a typed empty frame, so type errors name their rule."""
+    for label, what, expr, text in rule_pieces(rules):
         try:
             dtype = empty.select(expr.alias("value")).schema["value"]
         except pl.exceptions.PolarsError as error:
