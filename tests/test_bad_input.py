@@ -717,9 +717,8 @@ def test_apply_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> 
 
     assert result.returncode == 2
     assert result.stderr == (
-        b"weightcli: error: cannot write 'out.csv': the input has a row with more fields than "
-        b"its header; quote fields that contain the separator, or pass --separator if the "
-        b"file uses another one\n"
+        b"weightcli: error: 'ragged.csv' has a row with more fields than its header; quote "
+        b"fields that contain the separator, or pass --separator if the file uses another one\n"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ragged.csv"]
 

@@ -225,8 +225,8 @@ def _row_progress(table: Table, options: dict[str, Any]) -> RowProgress | None:
 def run_apply(options: dict[str, Any]) -> int:
     """Run ``weightcli apply`` and return its exit code."""
     from weightcli.api import plan_table
-    from weightcli.io.read import open_table
-    from weightcli.io.write import check_output, write_table
+    from weightcli.io.read import open_table, ragged_row_error
+    from weightcli.io.write import RaggedInputError, check_output, write_table
     from weightcli.weights.pipeline import weighted_frame
 
     overrides, rules = _apply_overrides(options)
@@ -287,6 +287,8 @@ def run_apply(options: dict[str, Any]) -> int:
                     include_bom=table.has_bom and output_format in ("csv", "tsv"),
                     metadata=_provenance(config, report) if output_format == "parquet" else None,
                 )
+        except RaggedInputError:
+            raise ragged_row_error(table.name) from None
         except BrokenPipeError:
             # The reader of the table stopped early, as `| head -1` does: no error, and the
             # report still goes to standard error.

@@ -55,6 +55,17 @@ class Table:
         return list(self.schema)
 
 
+RAGGED_MESSAGE = "found more fields than defined"
+
+
+def ragged_row_error(name: str) -> InputError:
+    """Return the error for a CSV row with more fields than the header."""
+    return InputError(
+        f"'{name}' has a row with more fields than its header; quote fields that contain "
+        "the separator, or pass --separator if the file uses another one"
+    )
+
+
 def open_table(
     source: str,
     input_format: str | None = None,

@@ -19,6 +19,7 @@ import polars as pl
 from weightcli import interrupts
 from weightcli.errors import InputError
 from weightcli.io.formats import split_compression
+from weightcli.io.read import RAGGED_MESSAGE
 
 TEMP_SUFFIX = ".weightcli-tmp"
 
@@ -62,6 +63,10 @@ def _is_special(path: Path) -> bool:
     except OSError:
         return False
     return not stat.S_ISREG(mode)
+
+
+class RaggedInputError(Exception):
+    """The input has a CSV row with more fields than its header, found while writing."""
 
 
 def write_table(
@@ -183,12 +188,10 @@ def _sink(
     except OSError as error:
         raise InputError(f"cannot write '{destination}': {error.strerror or error}") from None
     except pl.exceptions.PolarsError as error:
+        if RAGGED_MESSAGE in str(error):
+            # The write is the first pass that reads every column of a CSV input.
+            raise RaggedInputError from None
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
-        if "found more fields than defined" in str(error):
-            message = (
-                "the input has a row with more fields than its header; quote fields that "
-                "contain the separator, or pass --separator if the file uses another one"
-            )
         raise InputError(f"cannot write '{destination}': {message}") from None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 
 from weightcli.errors import InputError, RuleError
+from weightcli.io.read import RAGGED_MESSAGE, ragged_row_error
 from weightcli.weights.lookup import MATCH_FLAG
 from weightcli.weights.rules import CompiledRules, rule_pieces
 
@@ -20,16 +21,6 @@ RULE_INDEX = "__weightcli_rule_index"
 RULE_MASK = "__weightcli_rule_mask_"
 DEFAULT_WEIGHT = "__weightcli_default_weight"
 UNMATCHED = "__weightcli_lookup_unmatched"
-
-RAGGED_MESSAGE = "found more fields than defined"
-
-
-def ragged_row_error(name: str) -> InputError:
-    """Return the error for a CSV row with more fields than the header."""
-    return InputError(
-        f"'{name}' has a row with more fields than its header; quote fields that contain "
-        "the separator, or pass --separator if the file uses another one"
-    )
 
 
 def _first_line(error: Exception, fallback: str) -> str:
