@@ -346,6 +346,18 @@ def test_missing_column_names_rule() -> None:
     )
 
 
+def test_missing_column_suggests_closest() -> None:
+    frame = pl.DataFrame({"distance": [1], "origin": ["EWR"]})
+
+    with pytest.raises(RuleError) as raised:
+        weightcli.apply(frame, {"rules": [{"when": "distanse > 1000", "weight": 2}]})
+
+    assert str(raised.value) == (
+        "rule 1: condition \"distanse > 1000\" uses column 'distanse', which is not in the "
+        "table (did you mean 'distance'?); the table's columns are: distance, origin"
+    )
+
+
 def test_text_condition_type_error() -> None:
     frame = pl.DataFrame({"x": [1]})
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from weightcli.checks.registry import closest
 from weightcli.config.model import Config
 from weightcli.errors import RuleError
 
@@ -144,8 +145,9 @@ def _parse(text: str, what: str, label: str, columns: list[str]) -> pl.Expr:
     missing = [name for name in expr.meta.root_names() if name not in columns]
     if missing:
         raise RuleError(
-            f"{label}: {what} \"{text}\" uses column '{missing[0]}', which is not in the table; "
-            f"the table's columns are: {_columns_text(columns)}"
+            f"{label}: {what} \"{text}\" uses column '{missing[0]}', which is not in the "
+            f"table{closest(missing[0], columns)}; the table's columns are: "
+            f"{_columns_text(columns)}"
         )
     return expr
 
