@@ -735,3 +735,16 @@ def test_decimal_comma_weights_get_flag_hint(run_cli: RunCli, tmp_path: Path) ->
         "the numbers look written with a decimal comma: pass --decimal-comma "
         "(and --thousands . if they also group thousands with dots)"
     )
+
+
+def test_check_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "ragged.csv").write_bytes(b"id,weight,label\n1,1.5,a\n2,3,b,extra\n")
+
+    result = run_cli("check", "ragged.csv", "--no-config")
+
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr == (
+        b"weightcli: error: 'ragged.csv' has a row with more fields than its header; quote "
+        b"fields that contain the separator, or pass --separator if the file uses another one\n"
+    )

@@ -117,12 +117,20 @@ def check_table(table: Table, config: Config, config_path: Path | None = None) -
     return report
 
 
+ALL_FIELDS = "__weightcli_all_fields"
+
+
 def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
     from weightcli.weights.prepass import collect
 
-    # NOTE: only these columns of a CSV are parsed, so `check` misses a row with more fields
-    # than the header. `apply` reads every column and rejects such a row.
-    return collect(table.frame.select(columns), table.name)
+    others = [name for name in table.columns if name not in columns]
+    if not table.text or not others:
+        return collect(table.frame.select(columns), table.name)
+    # polars finds a CSV row with more fields than the header only when it parses every
+    # column. One Boolean over the other columns makes it parse them without keeping them.
+    every_field = pl.any_horizontal(pl.col(name).is_null() for name in others)
+    frame = collect(table.frame.select(*columns, every_field.alias(ALL_FIELDS)), table.name)
+    return frame.drop(ALL_FIELDS)
 
 
 def plan_table(
