@@ -148,6 +148,23 @@ def _open_file(path: Path, name: str, fmt: str, csv: CsvOptions) -> Table:
 
 
 def _open_parquet(path: Path, name: str) -> Table:
+    # polars reads the footer without importing pyarrow, which saves start-up time. A file
+    # that polars cannot open is opened again with pyarrow, whose messages name the problem.
+    try:
+        frame = pl.scan_parquet(path, glob=False)
+        schema = dict(frame.collect_schema())
+        key_values = pl.read_parquet_metadata(path)
+        row_count = frame.select(pl.len()).collect().item()
+    except (pl.exceptions.PolarsError, OSError):
+        return _open_parquet_checked(path, name)
+    key_values.pop("ARROW:schema", None)
+    table = Table(name=name, format="parquet", frame=frame, schema=schema, path=path)
+    table.row_count = int(row_count)
+    table.metadata = key_values
+    return table
+
+
+def _open_parquet_checked(path: Path, name: str) -> Table:
     import pyarrow.parquet as pq
 
     try:
