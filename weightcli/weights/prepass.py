@@ -133,6 +133,5 @@ __all__ = [
     "collect",
     "decision_masks",
     "prepass_columns",
-    "ragged_row_error",
     "run_prepass",
 ]
