@@ -469,6 +469,41 @@ def test_watchdog_ends_stuck_run(tmp_path: Path) -> None:
     assert not temporary.exists()
 
 
+NOISY_SCRIPT = """
+import os, signal, threading, time
+from weightcli import interrupts
+
+
+def worker():
+    # Like a polars worker thread that gives up after the signal and prints a panic message.
+    time.sleep(1.5)
+    os.write(2, b"thread 'worker' panicked\\n")
+
+
+interrupts.install()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+threading.Thread(target=worker, daemon=True).start()
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def test_signal_message_is_only_stderr() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", NOISY_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == b"ready\n"
+    # The signal comes at about 1 s, the worker's message at 1.5 s, the watchdog's exit at 2 s.
+    time.sleep(1.0)
+
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert stderr == b"weightcli: interrupted; no output was written\n"
+
+
 def test_ignored_sigint_stays_ignored(tmp_path: Path) -> None:
     # Shells without job control start background jobs with SIGINT ignored.
     script = (

@@ -36,6 +36,9 @@ _reported = False
 _first_signal: int | None = None
 _in_commit = False
 _deferred_signal: int | None = None
+_quiet_lock = threading.Lock()
+_message_fd: int | None = None
+"""A copy of standard error for the message about a signal, once fd 2 goes to /dev/null."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -93,10 +96,30 @@ def _raise_for(signum: int) -> None:
     raise Terminated(signum)
 
 
+def _quiet_stderr() -> None:
+    """Send everything but weightcli's own message about the signal to /dev/null.
+
+    polars stops its worker threads on SIGINT by making them panic, and a thread that
+    panics after the query was given up prints a panic message of its own."""
+    global _message_fd
+    with _quiet_lock:
+        if _message_fd is not None:
+            return
+        try:
+            saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except OSError:
+            return
+        _message_fd = saved
+
+
 def _watch(reader: int) -> None:
     signum = _wait_for_signal(reader)
     if signum is None:
         return
+    _quiet_stderr()
     time.sleep(GRACE_SECONDS)
     with _lock:
         if _reported:
@@ -145,9 +168,12 @@ def report_interrupt(error: KeyboardInterrupt) -> None:
     with _lock:
         # The watchdog checks this flag, so it never prints a second line.
         _reported = True
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(_message(signum))
-            sys.stderr.flush()
+        if _message_fd is None:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(_message(signum))
+                sys.stderr.flush()
+        else:
+            _write_message(signum)
 
 
 def _message(signum: int) -> str:
@@ -164,7 +190,7 @@ def _message(signum: int) -> str:
 def _write_message(signum: int) -> None:
     # os.write, because the main thread may hold the lock of sys.stderr.
     with contextlib.suppress(OSError):
-        os.write(2, _message(signum).encode())
+        os.write(_message_fd if _message_fd is not None else 2, _message(signum).encode())
 
 
 def register_temporary(path: Path) -> None:
