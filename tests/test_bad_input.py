@@ -717,7 +717,7 @@ def test_apply_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> 
 
     assert result.returncode == 2
     assert result.stderr == (
-        b"weightcli: error: 'ragged.csv' has a row with more fields than its header; quote "
+        b"weightcli: error: 'ragged.csv' has row 1 with more fields than its header; quote "
         b"fields that contain the separator, or pass --separator if the file uses another one\n"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ragged.csv"]
@@ -745,6 +745,47 @@ def test_check_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> 
     assert result.returncode == 2
     assert result.stdout == b""
     assert result.stderr == (
-        b"weightcli: error: 'ragged.csv' has a row with more fields than its header; quote "
+        b"weightcli: error: 'ragged.csv' has row 2 with more fields than its header; quote "
         b"fields that contain the separator, or pass --separator if the file uses another one\n"
     )
+
+
+def test_overwrite_rejects_row_with_extra_field(run_cli: RunCli, tmp_path: Path) -> None:
+    # The replaced weight column is the last one, so the write would not otherwise parse it.
+    (tmp_path / "ragged.csv").write_bytes(b"a,b,weight\n1,2,3.0\n3,4,5.0,6\n")
+
+    for output in ("out.csv", "-"):
+        result = run_cli("apply", "ragged.csv", "--no-config", "--overwrite", "-o", output)
+
+        assert result.returncode == 2, output
+        assert result.stdout == b""
+        assert result.stderr.startswith(b"weightcli: error: 'ragged.csv' has row 2 with more")
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["ragged.csv"]
+
+
+def test_extra_field_row_from_stdin_has_no_number(run_cli: RunCli) -> None:
+    result = run_cli(
+        "apply",
+        "-",
+        "--input-format",
+        "csv",
+        "--no-config",
+        "-o",
+        "-",
+        stdin=b"a,b\n1,2\n3,4,5\n",
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.startswith(b"weightcli: error: '<stdin>' has a row with more fields")
+
+
+def test_first_ragged_row_reads_quotes(tmp_path: Path) -> None:
+    from weightcli.io.read import first_ragged_row
+
+    # Row 1 quotes a comma and a line break, so only row 3 has a field too many.
+    path = write(tmp_path / "t.csv", b'a,b\n"x,\ny",1\n2,3\n4,5,6\n')
+    table = open_table(str(path), None, CsvOptions())
+
+    assert first_ragged_row(table) == 3
+    assert first_ragged_row(table, limit=2) is None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -222,10 +224,21 @@ def _row_progress(table: Table, options: dict[str, Any]) -> RowProgress | None:
     return progress
 
 
+@contextlib.contextmanager
+def located_ragged_rows(table: Table) -> Iterator[None]:
+    """Add the number of the first CSV row with more fields than the header to its error."""
+    from weightcli.io.read import RaggedRowError, first_ragged_row, ragged_row_error
+
+    try:
+        yield
+    except RaggedRowError:
+        raise ragged_row_error(table.name, first_ragged_row(table)) from None
+
+
 def run_apply(options: dict[str, Any]) -> int:
     """Run ``weightcli apply`` and return its exit code."""
     from weightcli.api import plan_table
-    from weightcli.io.read import open_table, ragged_row_error
+    from weightcli.io.read import first_ragged_row, open_table, ragged_row_error
     from weightcli.io.write import RaggedInputError, check_output, write_table
     from weightcli.weights.pipeline import weighted_frame
 
@@ -256,7 +269,8 @@ def run_apply(options: dict[str, Any]) -> int:
     progress = _row_progress(table, options)
     with showing(progress, "reading"):
         overwrite = bool(options.get("overwrite"))
-        plan, report = plan_table(table, config, config_path, overwrite=overwrite)
+        with located_ragged_rows(table):
+            plan, report = plan_table(table, config, config_path, overwrite=overwrite)
     report.timings["read"] = read_seconds
     typed_output = None
     if table.text and output_format not in (None, "csv", "tsv") and table.path is not None:
@@ -286,9 +300,10 @@ def run_apply(options: dict[str, Any]) -> int:
                     separator=_output_separator(config, output_format),
                     include_bom=table.has_bom and output_format in ("csv", "tsv"),
                     metadata=_provenance(config, report) if output_format == "parquet" else None,
+                    every_column=table.text,
                 )
         except RaggedInputError:
-            raise ragged_row_error(table.name) from None
+            raise ragged_row_error(table.name, first_ragged_row(table)) from None
         except BrokenPipeError:
             # The reader of the table stopped early, as `| head -1` does: no error, and the
             # report still goes to standard error.
@@ -323,7 +338,10 @@ def run_check(options: dict[str, Any]) -> int:
             started = time.perf_counter()
             table = open_table(source, options.get("input_format"), config.csv)
             open_seconds = time.perf_counter() - started
-            with showing(_row_progress(table, options), "reading"):
+            with (
+                showing(_row_progress(table, options), "reading"),
+                located_ragged_rows(table),
+            ):
                 file_report = check_table(table, config, config_path)
             file_report.timings["read"] = file_report.timings.get("read", 0.0) + open_seconds
             report.files.append(file_report)

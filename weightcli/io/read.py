@@ -58,12 +58,48 @@ class Table:
 RAGGED_MESSAGE = "found more fields than defined"
 
 
-def ragged_row_error(name: str) -> InputError:
-    """Return the error for a CSV row with more fields than the header."""
-    return InputError(
-        f"'{name}' has a row with more fields than its header; quote fields that contain "
+RAGGED_SEARCH_ROWS = 5_000_000
+"""Rows searched for the number of a row with more fields than the header."""
+
+
+class RaggedRowError(InputError):
+    """A CSV row with more fields than the header."""
+
+
+def ragged_row_error(name: str, row: int | None = None) -> RaggedRowError:
+    """Return the error for a CSV row with more fields than the header.
+
+    ``row`` is the 1-based number of the first such data row, when it is known."""
+    which = "a row" if row is None else f"row {row:,}"
+    return RaggedRowError(
+        f"'{name}' has {which} with more fields than its header; quote fields that contain "
         "the separator, or pass --separator if the file uses another one"
     )
+
+
+def first_ragged_row(table: Table, limit: int = RAGGED_SEARCH_ROWS) -> int | None:
+    """Return the 1-based number of the first data row with more fields than the header.
+
+    It reads the file again with Python's csv module, so it runs only after polars has
+    reported such a row, and it gives up after ``limit`` rows. Inputs without a file path
+    (standard input) and compressed or non-UTF-8 files are not searched."""
+    if table.path is None or not table.text or not table.path.is_file():
+        return None
+    if split_compression(str(table.path))[1] is not None:
+        return None
+    separator = table.csv.separator or ("\t" if table.format == "tsv" else ",")
+    try:
+        with table.path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv_module.reader(stream, delimiter=separator)
+            header = next(reader, [])
+            for number, row in enumerate(reader, start=1):
+                if len(row) > len(header):
+                    return number
+                if number >= limit:
+                    return None
+    except (OSError, UnicodeDecodeError, csv_module.Error):
+        return None
+    return None
 
 
 def open_table(

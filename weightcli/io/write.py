@@ -78,16 +78,30 @@ def write_table(
     include_bom: bool = False,
     metadata: dict[str, str] | None = None,
     stdout: IO[bytes] | None = None,
+    every_column: bool = False,
 ) -> None:
-    """Write ``frame`` to ``destination`` (a path or '-') in ``fmt`` atomically."""
+    """Write ``frame`` to ``destination`` (a path or '-') in ``fmt`` atomically.
+
+    ``every_column`` makes polars parse every column of the input, even one that the output
+    replaces. polars finds a CSV row with more fields than the header only then."""
     if destination == "-":
-        _write_stream(frame, fmt, stdout or sys.stdout.buffer, separator, include_bom, metadata)
+        _write_stream(
+            frame,
+            fmt,
+            stdout or sys.stdout.buffer,
+            separator,
+            include_bom,
+            metadata,
+            every_column=every_column,
+        )
         return
 
     path = Path(destination)
     if _is_special(path):
         with _temporary_file(Path(tempfile.gettempdir()), path.name) as temporary:
-            _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
+            _sink(
+                frame, temporary, fmt, destination, separator, include_bom, metadata, every_column
+            )
             try:
                 with (
                     interrupts.streaming(destination),
@@ -102,7 +116,7 @@ def write_table(
         return
 
     with _temporary_file(path.parent, path.name) as temporary:
-        _sink(frame, temporary, fmt, destination, separator, include_bom, metadata)
+        _sink(frame, temporary, fmt, destination, separator, include_bom, metadata, every_column)
         set_final_mode(temporary, path)
         with interrupts.committing(temporary, destination):
             os.replace(temporary, path)
@@ -165,26 +179,23 @@ def _sink(
     separator: str,
     include_bom: bool,
     metadata: dict[str, str] | None,
+    every_column: bool,
 ) -> None:
     _, compression = split_compression(destination)
+    options: dict[str, Any] = {"engine": "streaming"}
+    if every_column:
+        options["optimizations"] = pl.QueryOptFlags(projection_pushdown=False)
     try:
         if fmt == "parquet":
-            frame.sink_parquet(temporary, metadata=metadata, engine="streaming")
+            frame.sink_parquet(temporary, metadata=metadata, **options)
         elif fmt == "ipc":
-            frame.sink_ipc(temporary, engine="streaming")
+            frame.sink_ipc(temporary, **options)
         elif fmt == "ndjson":
-            frame.sink_ndjson(temporary, engine="streaming")
+            frame.sink_ndjson(temporary, **options)
         else:
-            options: dict[str, Any] = {}
             if compression is not None:
                 options["compression"] = compression
-            frame.sink_csv(
-                temporary,
-                separator=separator,
-                include_bom=include_bom,
-                engine="streaming",
-                **options,
-            )
+            frame.sink_csv(temporary, separator=separator, include_bom=include_bom, **options)
     except OSError as error:
         raise InputError(f"cannot write '{destination}': {error.strerror or error}") from None
     except pl.exceptions.PolarsError as error:
@@ -202,11 +213,22 @@ def _write_stream(
     separator: str,
     include_bom: bool,
     metadata: dict[str, str] | None,
+    *,
+    every_column: bool,
 ) -> None:
     # The table is written to a temporary file first, so that a failure midway sends
     # nothing to the stream.
     with _temporary_file(Path(tempfile.gettempdir()), "stdout") as temporary:
-        _sink(frame, temporary, fmt, "standard output", separator, include_bom, metadata)
+        _sink(
+            frame,
+            temporary,
+            fmt,
+            "standard output",
+            separator,
+            include_bom,
+            metadata,
+            every_column,
+        )
         try:
             with interrupts.streaming(), temporary.open("rb") as source:
                 shutil.copyfileobj(source, stream)
