@@ -541,7 +541,10 @@ def test_corrupt_parquet(tmp_path: Path, content: bytes, fragment: str) -> None:
     if content:
         assert str(raised.value).startswith(f"'{path}' is not a valid Parquet file (")
         assert fragment in str(raised.value)
-        assert str(raised.value).endswith("); check that it was written completely")
+        assert str(raised.value).endswith(
+            "); check that it was written completely, or pass --input-format if it is in another "
+            "format"
+        )
     else:
         assert (
             str(raised.value) == f"input file '{path}' is empty (0 bytes); expected a Parquet table"
@@ -559,7 +562,8 @@ def test_truncated_parquet(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.stderr == (
         b"weightcli: error: 'cut.parquet' is not a valid Parquet file (Parquet magic bytes not "
         b"found in footer. Either the file is corrupted or this is not a parquet file.); "
-        b"check that it was written completely\n"
+        b"check that it was written completely, or pass --input-format if it is in another "
+        b"format\n"
     )
 
 

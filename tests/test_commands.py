@@ -487,6 +487,21 @@ def test_provenance_in_json(weighted_parquet: Path) -> None:
     assert provenance["config"]["normalize"] == "mean"
 
 
+def test_provenance_from_stdin(weighted_parquet: Path) -> None:
+    result = subprocess.run(
+        [*weightcli_command(), "check", "-", "--no-config", "--format", "json"],
+        input=weighted_parquet.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0
+    provenance = json.loads(result.stdout)["files"][0]["provenance"]
+    assert provenance["weightcli_version"] == __version__
+    assert provenance["rows_out"] == 24
+
+
 def test_provenance_in_text(weighted_parquet: Path) -> None:
     result = _run(weighted_parquet.parent, "check", "out.parquet", "--no-config")
     line = next(line for line in result.stdout.splitlines() if "provenance:" in line)

@@ -359,7 +359,8 @@ def test_parquet_footer_message(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.stderr == (
         b"weightcli: error: 'w.parquet' is not a valid Parquet file (Parquet magic bytes not "
         b"found in footer. Either the file is corrupted or this is not a parquet file.); "
-        b"check that it was written completely\n"
+        b"check that it was written completely, or pass --input-format if it is in another "
+        b"format\n"
     )
 
 

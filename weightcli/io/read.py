@@ -70,9 +70,9 @@ def ragged_row_error(name: str, row: int | None = None) -> RaggedRowError:
     """Return the error for a CSV row with more fields than the header.
 
     ``row`` is the 1-based number of the first such data row, when it is known."""
-    which = "a row" if row is None else f"row {row:,}"
+    subject = "a row" if row is None else f"row {row:,}"
     return RaggedRowError(
-        f"'{name}' has {which} with more fields than its header; quote fields that contain "
+        f"'{name}' has {subject} with more fields than its header; quote fields that contain "
         "the separator, or pass --separator if the file uses another one"
     )
 
@@ -207,18 +207,24 @@ def _open_parquet_checked(path: Path, name: str) -> Table:
         metadata = pq.read_metadata(path)
     except (OSError, ValueError) as error:
         raise InputError(
-            f"'{name}' is not a valid Parquet file ({error}); check that it was written completely"
+            f"'{name}' is not a valid Parquet file ({error}); check that it was written "
+            "completely, or pass --input-format if it is in another format"
         ) from None
     _check_unique(metadata.schema.to_arrow_schema().names, name)
-    key_values = {
-        key.decode("utf-8", "replace"): value.decode("utf-8", "replace")
-        for key, value in (metadata.metadata or {}).items()
-        if key != b"ARROW:schema"
-    }
+    key_values = _key_values(metadata.metadata)
     table = _finish(name, "parquet", pl.scan_parquet(path, glob=False), path)
     table.row_count = metadata.num_rows
     table.metadata = key_values
     return table
+
+
+def _key_values(raw: dict[bytes, bytes] | None) -> dict[str, str]:
+    """Return a Parquet footer's key-value metadata as text, without the Arrow schema."""
+    return {
+        key.decode("utf-8", "replace"): value.decode("utf-8", "replace")
+        for key, value in (raw or {}).items()
+        if key != b"ARROW:schema"
+    }
 
 
 def _open_ipc(frame: pl.LazyFrame, name: str, path: Path | None) -> Table:
@@ -273,11 +279,14 @@ def _open_bytes(data: bytes, name: str, fmt: str, csv: CsvOptions) -> Table:
 
     import pyarrow as pa
 
+    metadata: dict[str, str] = {}
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
-            _check_unique(pq.read_schema(pa.BufferReader(data)).names, name)
+            footer = pq.read_metadata(pa.BufferReader(data))
+            _check_unique(footer.schema.to_arrow_schema().names, name)
+            metadata = _key_values(footer.metadata)
             frame = pl.read_parquet(io.BytesIO(data)).lazy()
         elif fmt == "ipc":
             _check_unique(_ipc_schema(pa.BufferReader(data)).names, name)
@@ -289,7 +298,9 @@ def _open_bytes(data: bytes, name: str, fmt: str, csv: CsvOptions) -> Table:
             f"cannot read '{name}' as {fmt}: {_first_line(error)}; "
             "check that the data is complete, or pass --input-format"
         ) from None
-    return _finish(name, fmt, frame, None)
+    table = _finish(name, fmt, frame, None)
+    table.metadata = metadata
+    return table
 
 
 def _read_ipc_bytes(data: bytes) -> pl.LazyFrame:
