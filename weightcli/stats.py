@@ -90,7 +90,7 @@ def row_examples(weights: pl.Series, row_index: pl.Series | None = None) -> RowE
 
 
 def _all_valid(values: pl.Series) -> bool:
-    """Whether every weight is present, finite and non-negative: no row to show."""
+    """Return whether every weight is present, finite and non-negative: no row to show."""
     if values.null_count() or not values.is_finite().all():
         return False
     low = values.min()
