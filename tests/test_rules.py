@@ -399,9 +399,9 @@ def test_constant_rule_counts_every_row() -> None:
     assert report.rules[0].weight_sum == 8.0
 
 
-def test_stages_after_default_fill_are_listed_once(nullable: pl.DataFrame) -> None:
-    # Rules give 2, null, 4, null; the default fills 0.5. The rules stage shows the rule
-    # weights (nulls left out); the statistics show the filled weights.
+def test_default_fill_stage_listed_once(nullable: pl.DataFrame) -> None:
+    # Rules give 2, null, 4, null, and the default fills 0.5. The rules stage shows the rule
+    # weights without the nulls, and the statistics show the filled weights.
     config = {"rules": [{"weight": "score"}], "on_null": "default", "default": 0.5}
 
     report = report_of(nullable, config)
@@ -412,7 +412,7 @@ def test_stages_after_default_fill_are_listed_once(nullable: pl.DataFrame) -> No
     assert report.stats.min == 0.5
 
 
-def test_last_stage_figures_are_the_final_statistics() -> None:
+def test_last_stage_is_final_stats() -> None:
     frame = pl.DataFrame({"x": [1.0, 2.0, 5.0, 8.0]})
     config = {"rules": [{"weight": "x"}], "clip": {"max": 6}, "normalize": "mean"}
 
@@ -448,7 +448,7 @@ def test_rule_figures_with_many_rules() -> None:
     assert sum(rows for rows, _ in figures.values()) == 302
 
 
-def test_rule_failing_on_values_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+def test_rule_failing_on_values(run_cli: RunCli, tmp_path: Path) -> None:
     pq.write_table(pa.table({"code": ["7", "x9"]}), tmp_path / "codes.parquet")
     (tmp_path / "codes.csv").write_text("code\n7\nx9\n", encoding="utf-8")
     (tmp_path / "weightcli.yaml").write_text(

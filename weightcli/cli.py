@@ -134,8 +134,8 @@ report_options = _stack(
 def _exit_now(code: object) -> None:
     """Flush the standard streams and end the process with ``code``, as sys.exit would.
 
-    The interpreter's own shutdown frees every object and joins polars' threads, which took
-    about 0.1 s after a 10-million-row apply. The commands close their files and remove their
+    The interpreter's own shutdown frees every object and joins polars' threads, which adds
+    to the run time after a large table. The commands close their files and remove their
     temporary files before they return, in ``with`` blocks, so skipping it loses nothing."""
     status: int
     if code is None:

@@ -34,3 +34,9 @@ class InputError(WeightcliError):
 
 class RuleError(WeightcliError):
     """A weight rule does not parse or cannot be evaluated on the table."""
+
+
+def first_line(error: BaseException, fallback: str) -> str:
+    """Return the first line of an error's message, or ``fallback`` when it is empty."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else fallback

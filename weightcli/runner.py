@@ -238,8 +238,8 @@ def located_ragged_rows(table: Table) -> Iterator[None]:
 def run_apply(options: dict[str, Any]) -> int:
     """Run ``weightcli apply`` and return its exit code."""
     from weightcli.api import plan_table
-    from weightcli.io.read import first_ragged_row, open_table, ragged_row_error
-    from weightcli.io.write import RaggedInputError, check_output, write_table
+    from weightcli.io.read import open_table
+    from weightcli.io.write import check_output, write_table
     from weightcli.weights.pipeline import weighted_frame
 
     overrides, rules = _apply_overrides(options)
@@ -292,7 +292,7 @@ def run_apply(options: dict[str, Any]) -> int:
         try:
             # A table sent to a terminal would mix with the display.
             shown = progress if destination != "-" or not sys.stdout.isatty() else None
-            with showing(shown, "writing"):
+            with showing(shown, "writing"), located_ragged_rows(table):
                 write_table(
                     frame,
                     destination,
@@ -302,8 +302,6 @@ def run_apply(options: dict[str, Any]) -> int:
                     metadata=_provenance(config, report) if output_format == "parquet" else None,
                     every_column=table.text,
                 )
-        except RaggedInputError:
-            raise ragged_row_error(table.name, first_ragged_row(table)) from None
         except BrokenPipeError:
             # The reader of the table stopped early, as `| head -1` does: no error, and the
             # report still goes to standard error.

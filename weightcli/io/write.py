@@ -17,9 +17,9 @@ from typing import IO, Any
 import polars as pl
 
 from weightcli import interrupts
-from weightcli.errors import InputError
+from weightcli.errors import InputError, first_line
 from weightcli.io.formats import split_compression
-from weightcli.io.read import RAGGED_MESSAGE
+from weightcli.io.read import RAGGED_MESSAGE, ragged_row_error
 
 TEMP_SUFFIX = ".weightcli-tmp"
 
@@ -63,10 +63,6 @@ def _is_special(path: Path) -> bool:
     except OSError:
         return False
     return not stat.S_ISREG(mode)
-
-
-class RaggedInputError(Exception):
-    """The input has a CSV row with more fields than its header, found while writing."""
 
 
 def write_table(
@@ -200,9 +196,9 @@ def _sink(
         raise InputError(f"cannot write '{destination}': {error.strerror or error}") from None
     except pl.exceptions.PolarsError as error:
         if RAGGED_MESSAGE in str(error):
-            # The write is the first pass that reads every column of a CSV input.
-            raise RaggedInputError from None
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+            # The error is about the input, whose name the caller adds.
+            raise ragged_row_error("the input") from None
+        message = first_line(error, type(error).__name__)
         raise InputError(f"cannot write '{destination}': {message}") from None
 
 

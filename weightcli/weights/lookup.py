@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from weightcli.config.model import DEFAULT_NULL_VALUES, Lookup
-from weightcli.errors import ConfigError, InputError
+from weightcli.errors import ConfigError, InputError, first_line
 
 MATCH_FLAG = "__weightcli_lookup_matched"
 LOOKUP_SUFFIXES = ".parquet, .pq, .csv, .tsv, .ndjson, .jsonl, .arrow, .ipc, .feather"
@@ -48,7 +48,7 @@ def _read_frame(lookup: Lookup, path: Path) -> pl.DataFrame:
         if suffix in (".arrow", ".ipc", ".feather"):
             return pl.read_ipc(path)
     except (pl.exceptions.PolarsError, OSError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else "read failed"
+        message = first_line(error, "read failed")
         raise InputError(f"cannot read lookup table '{lookup.path}': {message}") from None
     raise InputError(
         f"lookup table '{lookup.path}' has an unknown extension '{suffix}'; expected one of "
@@ -122,7 +122,7 @@ def converted_lookup(lookup: LookupTable, key_dtype: pl.DataType) -> pl.DataFram
     try:
         frame = frame.with_columns(pl.col(lookup.key).cast(key_dtype, strict=True))
     except pl.exceptions.PolarsError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "invalid value"
+        reason = first_line(error, "invalid value")
         raise InputError(
             f"lookup key '{lookup.key}' is {lookup.frame.schema[lookup.key]} in "
             f"'{lookup.path}' and {key_dtype} in the training table, and its values cannot be "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from weightcli.config.model import Config
-from weightcli.errors import ConfigError, RuleError
+from weightcli.errors import ConfigError, RuleError, first_line
 from weightcli.io import text
 from weightcli.io.read import Table
 from weightcli.report.model import RuleFigures, StageFigures, Stats
@@ -163,12 +163,12 @@ def _require_columns(config: Config, available: list[str]) -> None:
 
 def _kept_columns(config: Config, columns: list[str]) -> list[str]:
     """Return the columns that the stages after the rules and the class checks read."""
-    kept = [
+    names = [
         class_column(config, columns),
         config.balance.column if config.balance else None,
         config.decay.column if config.decay else None,
     ]
-    return sorted({name for name in kept if name is not None})
+    return sorted({name for name in names if name is not None})
 
 
 def _figures(stage: str, detail: str, weights: pl.Series) -> StageFigures:
@@ -229,8 +229,7 @@ def _evaluate(data: pl.DataFrame, expr: pl.Expr, label: str) -> pl.Series:
     try:
         return data.with_columns(expr.alias(EVALUATED)).get_column(EVALUATED).alias("weight")
     except pl.exceptions.PolarsError as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else "failed"
-        raise RuleError(f"{label} failed on the table: {message}") from None
+        raise RuleError(f"{label} failed on the table: {first_line(error, 'failed')}") from None
 
 
 def _fit_stages(

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from weightcli.errors import InputError, RuleError
+from weightcli.errors import InputError, RuleError, first_line
 from weightcli.io.read import RAGGED_MESSAGE, ragged_row_error
 from weightcli.weights.lookup import MATCH_FLAG
 from weightcli.weights.rules import CompiledRules, rule_pieces
@@ -23,11 +23,6 @@ DEFAULT_WEIGHT = "__weightcli_default_weight"
 UNMATCHED = "__weightcli_lookup_unmatched"
 
 
-def _first_line(error: Exception, fallback: str) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else fallback
-
-
 def collect(frame: pl.LazyFrame, name: str) -> pl.DataFrame:
     """Collect ``frame`` with the streaming engine; a read failure is an InputError."""
     try:
@@ -35,7 +30,7 @@ def collect(frame: pl.LazyFrame, name: str) -> pl.DataFrame:
     except pl.exceptions.PolarsError as error:
         if RAGGED_MESSAGE in str(error):
             raise ragged_row_error(name) from None
-        raise InputError(f"cannot read '{name}': {_first_line(error, 'read failed')}") from None
+        raise InputError(f"cannot read '{name}': {first_line(error, 'read failed')}") from None
 
 
 def _index_dtype(count: int) -> pl.DataType:
@@ -113,17 +108,17 @@ BATCH_COUNT = re.compile(r" for \d+ out of \d+ values")
 
 def _failed_piece(source: pl.LazyFrame, rules: CompiledRules, error: Exception) -> RuleError:
     """Return the error that names the first rule piece that fails on ``source``."""
-    for label, what, expr, text in rule_pieces(rules):
+    for label, part, expr, text in rule_pieces(rules):
         try:
             source.select(expr.is_null().sum()).collect(engine="streaming")
         except pl.exceptions.PolarsError as piece_error:
             # polars counts the failed values of one batch, not of the table.
-            reason = BATCH_COUNT.sub("", _first_line(piece_error, "failed"))
+            reason = BATCH_COUNT.sub("", first_line(piece_error, "failed"))
             hint = "fix the rule or the values it reads"
             if "conversion from" in reason:
                 hint = "use TRY_CAST to read values that do not convert as NULL, or fix the values"
-            return RuleError(f'{label}: {what} "{text}" failed on the table ({reason}); {hint}')
-    return RuleError(f"the rules failed on the table: {_first_line(error, 'failed')}")
+            return RuleError(f'{label}: {part} "{text}" failed on the table ({reason}); {hint}')
+    return RuleError(f"the rules failed on the table: {first_line(error, 'failed')}")
 
 
 __all__ = [

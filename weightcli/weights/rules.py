@@ -11,7 +11,7 @@ import polars as pl
 
 from weightcli.checks.registry import closest
 from weightcli.config.model import Config
-from weightcli.errors import RuleError
+from weightcli.errors import RuleError, first_line
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _parse(text: str, what: str, label: str, columns: list[str]) -> pl.Expr:
     try:
         expr = pl.sql_expr(as_double_literals(text))
     except pl.exceptions.PolarsError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        reason = first_line(error, "syntax error")
         raise RuleError(
             f'{label}: {what} "{text}" is not a valid SQL expression ({reason}); '
             f"the table's columns are: {_columns_text(columns)}"
@@ -206,22 +206,22 @@ def rule_pieces(rules: CompiledRules) -> list[tuple[str, str, pl.Expr, str]]:
 
 def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
     """Evaluate every rule on a typed empty frame, so type errors name their rule."""
-    for label, what, expr, text in rule_pieces(rules):
+    for label, part, expr, text in rule_pieces(rules):
         try:
             dtype = empty.select(expr.alias("value")).schema["value"]
         except pl.exceptions.PolarsError as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else "type error"
+            reason = first_line(error, "type error")
             raise RuleError(
-                f'{label}: {what} "{text}" cannot be evaluated on this table ({reason}); '
+                f'{label}: {part} "{text}" cannot be evaluated on this table ({reason}); '
                 "compare text with text ('HA'), numbers with numbers, and dates with "
                 "DATE '2013-01-01'"
             ) from None
-        if what == "weight" and not (dtype.is_numeric() or dtype == pl.Null):
+        if part == "weight" and not (dtype.is_numeric() or dtype == pl.Null):
             raise RuleError(
                 f'{label}: weight "{text}" gives {dtype}, expected a number; '
                 "cast text columns with CAST(column AS DOUBLE)"
             )
-        if what == "condition" and dtype not in (pl.Boolean, pl.Null):
+        if part == "condition" and dtype not in (pl.Boolean, pl.Null):
             raise RuleError(
                 f'{label}: condition "{text}" gives {dtype}, expected true or false; '
                 'write a comparison such as "distance > 1000"'
