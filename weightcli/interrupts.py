@@ -165,7 +165,9 @@ def report_interrupt(error: KeyboardInterrupt) -> None:
     """Print the one-line message for an interrupt that the main thread handles."""
     global _reported
     signum = error.signum if isinstance(error, Terminated) else signal.SIGINT
-    with _lock:
+    # The quiet lock keeps the watchdog from sending fd 2 to /dev/null between the check of
+    # _message_fd and the write, which would lose the message.
+    with _lock, _quiet_lock:
         # The watchdog checks this flag, so it never prints a second line.
         _reported = True
         if _message_fd is None:
