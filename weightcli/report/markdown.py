@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from weightcli.checks.format import fmt, pct
+from weightcli.checks.format import figure, fmt, pct
 from weightcli.report.model import FileReport, Histogram, Report, Stats
 from weightcli.report.summary import (
     bar,
     finding_counts,
     histogram_rows,
     provenance_summary,
+    rows_summary,
     share,
     timings_summary,
 )
@@ -90,11 +91,7 @@ def _file_lines(report: FileReport, quiet: bool) -> list[str]:
 
 
 def _facts(report: FileReport) -> list[str]:
-    rows = ""
-    if report.rows_in is not None:
-        rows = f"{report.rows_in:,} in"
-        if report.rows_out is not None:
-            rows += f", {report.rows_out:,} out"
+    rows = rows_summary(report)
     facts = [
         ("config", code(report.config_path) if report.config_path else "none"),
         ("profile", report.profile),
@@ -168,7 +165,7 @@ def _classes(report: FileReport) -> list[str]:
     for figures in report.classes:
         ratio = "n/a"
         if figures.weight_share is not None and figures.row_share:
-            ratio = f"{figures.weight_share / figures.row_share:.3g}x"
+            ratio = f"{figure(figures.weight_share / figures.row_share, 3)}x"
         rows.append(
             [
                 "null" if figures.value is None else code(figures.value),

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from weightcli.checks.format import fmt, pct
+from weightcli.checks.format import figure, fmt, pct
 from weightcli.report.model import FileReport, Histogram
 
 TIMING_ORDER = ("read", "plan", "check", "write")
@@ -14,8 +14,24 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 def edge(value: float) -> str:
-    """Format a histogram bin edge with 4 significant digits."""
-    return f"{value:.4g}"
+    """Format a histogram bin edge with 4 significant digits, such as ``'1.342'`` or
+    ``'12,346'``."""
+    return figure(value, 4)
+
+
+def rows_summary(report: FileReport) -> str:
+    """Describe the rows read and written, such as ``'24 in, 24 out'``, or ``''`` when the
+    report has no row count.
+
+    For an ``apply`` that wrote no table (a dry run, no output given, or error findings), the
+    second count is followed by ``would be written`` in place of ``out``."""
+    if report.rows_in is None:
+        return ""
+    text = f"{fmt(report.rows_in)} in"
+    if report.rows_out is not None:
+        written = report.output is not None or report.command != "apply"
+        text += f", {fmt(report.rows_out)} {'out' if written else 'would be written'}"
+    return text
 
 
 def share(part: float | int | None, whole: float | int | None) -> str:
@@ -119,4 +135,4 @@ def timings_summary(timings: Mapping[str, float]) -> str:
         *[name for name in TIMING_ORDER if name in timings],
         *sorted(name for name in timings if name not in TIMING_ORDER),
     ]
-    return ", ".join(f"{name} {timings[name]:.3g} s" for name in names)
+    return ", ".join(f"{name} {figure(timings[name], 3)} s" for name in names)

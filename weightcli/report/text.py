@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 from typing import IO, Any, Literal
 
-from weightcli.checks.format import fmt, pct
+from weightcli.checks.format import figure, fmt, pct
 from weightcli.report.model import FileReport, Finding, Histogram, Report, Stats
 from weightcli.report.render import use_color
 from weightcli.report.summary import (
     bar,
     histogram_rows,
     provenance_summary,
+    rows_summary,
     share,
     timings_summary,
 )
@@ -89,7 +90,8 @@ def _print_report(console: Any, report: Report, quiet: bool) -> None:
         failing = sum(1 for f in report.files if f.exit_code != 0)
         console.print()
         console.print(
-            f"{len(report.files)} files checked, {failing} with findings at fail_on or errors"
+            f"{fmt(len(report.files))} files checked, {fmt(failing)} with findings at fail_on "
+            "or errors"
         )
 
 
@@ -113,11 +115,9 @@ def _print_file(console: Any, report: FileReport) -> None:
         f"weight column: {report.weight_column}",
     ]
     console.print("  " + " | ".join(facts), soft_wrap=True)
-    if report.rows_in is not None:
-        rows = f"  rows: {report.rows_in:,} in"
-        if report.rows_out is not None:
-            rows += f", {report.rows_out:,} out"
-        console.print(rows)
+    rows = rows_summary(report)
+    if rows:
+        console.print(f"  rows: {rows}")
     if report.provenance is not None:
         console.print(f"  provenance: {provenance_summary(report.provenance)}", soft_wrap=True)
 
@@ -220,7 +220,7 @@ def _classes_table(report: FileReport) -> Any:
             pct(figures.row_share),
             _num(figures.weight_sum),
             _share(figures.weight_share),
-            "n/a" if ratio is None else f"{ratio:.3g}x",
+            "n/a" if ratio is None else f"{figure(ratio, 3)}x",
         )
     return table
 

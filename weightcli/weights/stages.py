@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 import polars as pl
 
+from weightcli.checks.format import figure, fmt
 from weightcli.config.model import Balance, Clip, Decay
 from weightcli.errors import ConfigError, InputError
 
@@ -84,11 +85,13 @@ def fit_balance(balance: Balance, data: pl.DataFrame) -> Fitted:
         return weight * factor
 
     classes = len(counts)
-    shown = [f"{value}: {factor:.4g}" for value, factor in list(factors.items())[:SHOWN_CLASSES]]
+    shown = [
+        f"{value}: {figure(factor, 4)}" for value, factor in list(factors.items())[:SHOWN_CLASSES]
+    ]
     if len(factors) > SHOWN_CLASSES:
         shown.append(f"{len(factors) - SHOWN_CLASSES} more")
     if null_factor is not None and balance.null == "class":
-        shown.append(f"null: {null_factor:.4g}")
+        shown.append(f"null: {figure(null_factor, 4)}")
     detail = f"{balance.column}, {classes} classes, power {balance.power:g} ({', '.join(shown)})"
 
     notes = []
@@ -211,19 +214,19 @@ class ClipPlan:
 
 def _resolve_cap(clip: Clip, ordered: np.ndarray) -> tuple[float | None, list[str]]:
     caps = [clip.max] if clip.max is not None else []
-    sources = [f"max {clip.max:g}"] if clip.max is not None else []
+    sources = [f"max {fmt(clip.max)}"] if clip.max is not None else []
     if clip.max_quantile is not None and len(ordered):
         from weightcli.stats import _sorted_quantile
 
         value = _sorted_quantile(ordered, clip.max_quantile)
         caps.append(value)
-        sources.append(f"quantile {clip.max_quantile:g} = {value:.6g}")
+        sources.append(f"quantile {clip.max_quantile:g} = {fmt(value)}")
     if clip.max_median_ratio is not None:
         positive = ordered[ordered > 0]
         if len(positive):
             value = clip.max_median_ratio * float(np.median(positive))
             caps.append(value)
-            sources.append(f"{clip.max_median_ratio:g} x median = {value:.6g}")
+            sources.append(f"{fmt(clip.max_median_ratio)} x median = {fmt(value)}")
     return (min(caps) if caps else None), sources
 
 
@@ -264,25 +267,25 @@ def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
 
     parts = []
     if low is not None:
-        parts.append(f"min {low:g}")
+        parts.append(f"min {fmt(low)}")
     if cap is not None:
-        parts.append(f"max {cap:.6g}" + (f" ({'; '.join(sources)})" if len(sources) > 1 else ""))
+        parts.append(f"max {fmt(cap)}" + (f" ({'; '.join(sources)})" if len(sources) > 1 else ""))
     detail = ", ".join(parts) or "no bounds"
 
     raised = int(np.count_nonzero(ordered < low)) if low is not None else 0
     notes = []
     if plan.threshold is not None:
         assert cap is not None
-        detail += f"; redistributed over untrimmed rows (factor {plan.factor:.6g})"
+        detail += f"; redistributed over untrimmed rows (factor {fmt(plan.factor)})"
         notes.append(
-            f"clip: trimmed {plan.trimmed_rows:,} rows to {cap:.6g} and moved "
-            f"{plan.moved_mass:.6g} of weight mass to the other rows"
+            f"clip: trimmed {plan.trimmed_rows:,} rows to {fmt(cap)} and moved "
+            f"{fmt(plan.moved_mass)} of weight mass to the other rows"
         )
     elif cap is not None:
         lowered_rows = int(np.count_nonzero(lowered > cap))
-        notes.append(f"clip: lowered {lowered_rows:,} rows to {cap:.6g}")
+        notes.append(f"clip: lowered {lowered_rows:,} rows to {fmt(cap)}")
     if low is not None:
-        notes.append(f"clip: raised {raised:,} rows to {low:g}")
+        notes.append(f"clip: raised {raised:,} rows to {fmt(low)}")
     return Fitted(transform, detail, notes), plan
 
 
@@ -349,7 +352,7 @@ def fit_normalize(mode: str, weights: pl.Series) -> Fitted:
         return Fitted(
             lambda weight: weight,
             "skipped",
-            [f"normalize: skipped because the weights sum to {total:g}"],
+            [f"normalize: skipped because the weights sum to {fmt(total)}"],
         )
     scale = len(finite) / total if mode == "mean" else 1.0 / total
-    return Fitted(lambda weight: weight * scale, f"{mode}, scale {scale:.6g}")
+    return Fitted(lambda weight: weight * scale, f"{mode}, scale {fmt(scale)}")
