@@ -77,37 +77,35 @@ def test_number_for_choice(tmp_path: Path) -> None:
 def test_wrong_type_list_for_text(tmp_path: Path) -> None:
     message = config_error(tmp_path, "weight_column: [1]\n")
 
-    assert message == "key 'weight_column' (line 1): [1] is invalid: input should be a valid string"
+    assert message == "key 'weight_column' (line 1): [1] is invalid; expected a string"
 
 
 def test_wrong_type_text_for_number(tmp_path: Path) -> None:
     message = config_error(tmp_path, "clip:\n  min: abc\n")
 
-    assert message == (
-        "key 'clip.min' (line 2): 'abc' is invalid: input should be a valid number, "
-        "unable to parse string as a number"
-    )
+    assert message == ("key 'clip.min' (line 2): 'abc' is invalid; expected a number")
 
 
 def test_wrong_type_number_for_section(tmp_path: Path) -> None:
     message = config_error(tmp_path, "clip: 3\n")
 
     assert message == (
-        "key 'clip' (line 1): 3 is invalid: input should be a valid dictionary or instance of Clip"
+        "key 'clip' (line 1): 3 is invalid; expected a mapping with the keys max, "
+        "max_median_ratio, max_quantile, min, redistribute"
     )
 
 
 def test_wrong_type_mapping_for_rules(tmp_path: Path) -> None:
     message = config_error(tmp_path, "rules:\n  when: x\n")
 
-    assert message == "key 'rules' (line 1): {'when': 'x'} is invalid: input should be a valid list"
+    assert message == "key 'rules' (line 1): {'when': 'x'} is invalid; expected a list"
 
 
 def test_wrong_type_list_for_rule_weight(tmp_path: Path) -> None:
     message = config_error(tmp_path, "rules:\n  - when: 'x > 1'\n    weight: [1, 2]\n")
 
     assert message == (
-        "key 'rules[0].weight' (line 3): [1, 2] is invalid: input should be a valid number"
+        "key 'rules[0].weight' (line 3): [1, 2] is invalid; expected a number or a SQL expression"
     )
 
 
@@ -127,7 +125,7 @@ def test_negative_power(tmp_path: Path) -> None:
     message = config_error(tmp_path, "balance:\n  column: t\n  power: -1\n")
 
     assert message == (
-        "key 'balance.power' (line 3): -1 is invalid: input should be greater than or equal to 0"
+        "key 'balance.power' (line 3): -1 is invalid; expected a number of 0 or more"
     )
 
 

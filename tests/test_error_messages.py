@@ -197,13 +197,13 @@ CASES: list[tuple[str, dict[str, bytes], list[str], str]] = [
         "clip-nan",
         {"good.csv": GOOD, "c.yaml": b"clip: {min: .nan}\n"},
         ["check", "good.csv", "-c", "c.yaml"],
-        "c.yaml: key 'clip.min' (line 1): nan is invalid: input should be a finite number",
+        "c.yaml: key 'clip.min' (line 1): nan is invalid; expected a finite number",
     ),
     (
         "default-infinite",
         {"good.csv": GOOD, "c.yaml": b"default: .inf\n"},
         ["check", "good.csv", "-c", "c.yaml"],
-        "c.yaml: key 'default' (line 1): inf is invalid: input should be a finite number",
+        "c.yaml: key 'default' (line 1): inf is invalid; expected a finite number",
     ),
     (
         "check-threshold-nan",

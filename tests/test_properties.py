@@ -222,7 +222,7 @@ def test_grouped_numbers_parse_back(value: decimal.Decimal, negative: bool) -> N
 
 
 CONFIG_KEYS = [
-    *Config.model_fields,
+    *Config.field_names(),
     *("when", "weight", "name", "path", "on", "columns", "column", "power", "null"),
     *("half_life", "reference", "min", "max", "max_quantile", "max_median_ratio"),
     *("redistribute", "separator", "encoding", "null_values", "decimal_comma", "thousands"),

@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
 from weightcli.checks.registry import CHECKS
+from weightcli.config.fields import Section
 from weightcli.config.model import Balance, Clip, Config, CsvOptions, Decay, Lookup, Rule
 from weightcli.report.render import REPORT_FORMATS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-NESTED: dict[str, type[BaseModel]] = {
+NESTED: dict[str, type[Section]] = {
     "lookup": Lookup,
     "balance": Balance,
     "decay": Decay,
@@ -45,9 +45,9 @@ def test_readme_lists_report_formats(readme: str) -> None:
 
 
 def test_readme_lists_top_level_keys(readme: str) -> None:
-    assert _missing(readme, list(Config.model_fields)) == []
+    assert _missing(readme, Config.field_names()) == []
 
 
 def test_readme_lists_nested_keys(readme: str) -> None:
-    names = [f"{section}.{key}" for section, model in NESTED.items() for key in model.model_fields]
+    names = [f"{section}.{key}" for section, model in NESTED.items() for key in model.field_names()]
     assert _missing(readme, [*names, "checks.fail_on"]) == []

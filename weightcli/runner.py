@@ -207,7 +207,7 @@ def _provenance(config: Config, report: FileReport) -> dict[str, str]:
 
     document = {
         "weightcli_version": __version__,
-        "config": config.model_dump(mode="json", exclude_defaults=True),
+        "config": config.model_dump(exclude_defaults=True),
         "stages": [stage.to_dict() for stage in report.stages],
         "rows_in": report.rows_in,
         "rows_out": report.rows_out,

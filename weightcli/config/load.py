@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
-from weightcli.config.model import Balance, Clip, Config, CsvOptions, Decay, Lookup, Rule
+from weightcli.config.fields import ConfigValueError
+from weightcli.config.model import Config
 from weightcli.errors import ConfigError
 
 CONFIG_NAMES = ("weightcli.yaml", ".weightcli.yaml")
@@ -159,15 +160,15 @@ def load_config(
     source = str(path) if path is not None else source_label
     try:
         config = Config.model_validate(merged)
-    except ValidationError as error:
+    except ConfigValueError as error:
         raise ConfigError(_describe(error, source, node)) from None
 
     if config.lookup is not None and path is not None:
         lookup_path = Path(config.lookup.path)
         if not lookup_path.is_absolute() and "lookup" in data:
             resolved = str(path.parent / lookup_path)
-            config = config.model_copy(
-                update={"lookup": config.lookup.model_copy(update={"path": resolved})}
+            config = dataclasses.replace(
+                config, lookup=dataclasses.replace(config.lookup, path=resolved)
             )
     return config
 
@@ -183,18 +184,6 @@ def resolve_config(
     if config_path is None and not no_config:
         config_path = discover_config(start or Path.cwd())
     return load_config(config_path, overrides, extra_rules), config_path
-
-
-# Models by config location, to suggest the closest key to an unknown one.
-_MODELS_AT: dict[str, type[BaseModel]] = {
-    "": Config,
-    "lookup": Lookup,
-    "balance": Balance,
-    "decay": Decay,
-    "clip": Clip,
-    "csv": CsvOptions,
-    "rules": Rule,
-}
 
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
@@ -231,43 +220,9 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def _describe(error: ValidationError, source: str, node: yaml.Node | None) -> str:
-    from weightcli.checks.registry import CheckSettingError, closest
-
-    # An unknown key explains a missing one (a misspelt key), so it is reported first.
-    details = error.errors(include_url=False)
-    unknown = [d for d in details if d["type"] == "extra_forbidden"]
-    detail = (unknown or details)[0]
-    loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
-    cause = detail.get("ctx", {}).get("error")
-    if isinstance(cause, CheckSettingError):
-        loc = (*loc, cause.key)
-    kind = detail["type"]
-    value = detail.get("input")
-
-    if kind == "extra_forbidden":
-        parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
-        model = _MODELS_AT.get(parent)
-        allowed = sorted(model.model_fields) if model else []
-        key = str(loc[-1])
-        message = f"unknown key '{key}'{closest(key, allowed)}; allowed keys: {', '.join(allowed)}"
-    elif kind == "literal_error":
-        expected = detail.get("ctx", {}).get("expected", "")
-        message = f"{value!r} is invalid; expected {expected}"
-    elif kind == "missing":
-        message = "is required"
-    else:
-        message = str(detail["msg"]).removeprefix("Value error, ")
-        if kind not in ("value_error", "assertion_error") and value is not None:
-            message = f"{value!r} is invalid: {message[0].lower()}{message[1:]}"
-
-    key_text = _format_location(loc)
-    line = _line_of(node, loc)
+def _describe(error: ConfigValueError, source: str, node: yaml.Node | None) -> str:
+    key_text = _format_location(error.loc)
+    line = _line_of(node, error.loc)
     where = f" (line {line})" if line is not None else ""
     subject = f"key '{key_text}'{where}" if key_text else "config"
-    return f"{source}: {subject}: {message}"
-
-
-def _is_union_tag(part: int | str) -> bool:
-    # Pydantic adds the tried member type, such as 'float' or 'str', to union locations.
-    return part in ("float", "str", "int", "bool", "constrained-str", "function-before[...]")
+    return f"{source}: {subject}: {error.message}"

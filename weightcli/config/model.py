@@ -3,12 +3,26 @@ printed by ``weightcli schema`` is generated from these classes."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
 from weightcli.checks.registry import CHECKS, LEVELS, validate_check_settings
+from weightcli.config.fields import (
+    Boolean,
+    Choice,
+    ConfigValueError,
+    Custom,
+    Nested,
+    Number,
+    NumberOrSql,
+    OrNull,
+    Section,
+    SectionList,
+    Text,
+    TextList,
+    setting,
+)
 from weightcli.names import PROFILES, TASKS, Profile, Task
 
 DEFAULT_NULL_VALUES = ("", "NA", "N/A", "n/a", "NULL", "null", "None", "#N/A")
@@ -19,212 +33,248 @@ HALF_LIFE_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-class _Strict(BaseModel):
-    # NaN and infinity are rejected, so that `clip: {min: .nan}` or `default: .inf` fails here.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Rule(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Rule(Section):
     """One weight rule: rows matching ``when`` get ``weight``."""
 
-    name: str | None = Field(default=None, description="Name shown in the report.")
-    when: str | None = Field(
-        default=None,
-        description="SQL condition; a row matches when it is true (NULL does not match). "
+    name: str | None = setting(OrNull(Text()), "Name shown in the report.", default=None)
+    when: str | None = setting(
+        OrNull(Text(blank=False)),
+        "SQL condition; a row matches when it is true (NULL does not match). "
         "Without it the rule matches every row.",
+        default=None,
     )
-    weight: float | str = Field(description="A number or a SQL expression.")
-
-    @field_validator("when", "weight")
-    @classmethod
-    def _not_blank(cls, value: float | str | None) -> float | str | None:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("must not be empty")
-        return value
+    weight: float | str = setting(NumberOrSql(), "A number or a SQL expression.")
 
 
-class Lookup(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Lookup(Section):
     """A table whose columns are left-joined to the training table for rules to use."""
 
-    path: str = Field(description="Parquet or CSV file, relative to the config file.")
-    on: str = Field(description="Key column present in both tables.")
-    columns: list[str] | None = Field(
-        default=None, description="Columns to join (default: every column but the key)."
+    path: str = setting(Text(blank=False), "Parquet or CSV file, relative to the config file.")
+    on: str = setting(Text(blank=False), "Key column present in both tables.")
+    columns: list[str] | None = setting(
+        OrNull(TextList()),
+        "Columns to join (default: every column but the key).",
+        default=None,
     )
 
 
-class Balance(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Balance(Section):
     """Class-balance factor ``n / (k * count_c)`` raised to ``power``."""
 
-    column: str = Field(description="Class column, usually the target.")
-    power: float = Field(default=1.0, ge=0.0, description="0.5 is inverse-square-root smoothing.")
-    null: Literal["ignore", "class", "error"] = Field(
-        default="ignore",
-        description="ignore: rows with a null class are left out of the class counts and keep "
+    column: str = setting(Text(blank=False), "Class column, usually the target.")
+    power: float = setting(Number(ge=0.0), "0.5 is inverse-square-root smoothing.", default=1.0)
+    null: Literal["ignore", "class", "error"] = setting(
+        Choice(("ignore", "class", "error")),
+        "ignore: rows with a null class are left out of the class counts and keep "
         "their weight (factor 1); class: null is a class of its own; error: reject the table.",
+        default="ignore",
     )
 
 
-class Decay(_Strict):
+def _half_life(value: Any) -> str:
+    text = str(value)
+    match = HALF_LIFE_PATTERN.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise ConfigValueError(
+            f"half-life {text!r} is invalid; expected a positive number with a unit "
+            "s, m, h, d or w, such as 90d"
+        )
+    return text.strip()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Decay(Section):
     """Recency factor ``0.5 ** (age / half_life)``."""
 
-    column: str = Field(description="Date or Datetime column.")
-    half_life: str = Field(description="A positive number with a unit: s, m, h, d or w.")
-    reference: str = Field(
-        default="max", description="`max` (latest value of the column) or an ISO timestamp."
+    column: str = setting(Text(blank=False), "Date or Datetime column.")
+    half_life: str = setting(
+        Custom(_half_life, (("type", "string"), ("pattern", HALF_LIFE_PATTERN.pattern))),
+        "A positive number with a unit: s, m, h, d or w.",
     )
-
-    @field_validator("half_life", mode="before")
-    @classmethod
-    def _parse_half_life(cls, value: Any) -> str:
-        text = str(value)
-        match = HALF_LIFE_PATTERN.match(text)
-        if match is None or float(match.group(1)) <= 0:
-            raise ValueError(
-                f"half-life {text!r} is invalid; expected a positive number with a unit "
-                "s, m, h, d or w, such as 90d"
-            )
-        return text.strip()
+    reference: str = setting(
+        Text(blank=False),
+        "`max` (latest value of the column) or an ISO timestamp.",
+        default="max",
+    )
 
     def half_life_seconds(self) -> float:
         """Return the half-life in seconds."""
         match = HALF_LIFE_PATTERN.match(self.half_life)
-        assert match is not None  # validated above
+        assert match is not None  # checked when the section was made
         return float(match.group(1)) * SECONDS_PER_UNIT[match.group(2)]
 
 
-class Clip(_Strict):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Clip(Section):
     """Bounds applied to the weights after rules, balance and decay."""
 
-    min: float | None = Field(default=None, description="Lower bound.")
-    max: float | None = Field(default=None, description="Upper bound.")
-    max_quantile: float | None = Field(
-        default=None, gt=0.0, lt=1.0, description="Upper bound at this quantile of the weights."
-    )
-    max_median_ratio: float | None = Field(
+    min: float | None = setting(OrNull(Number()), "Lower bound.", default=None)
+    max: float | None = setting(OrNull(Number()), "Upper bound.", default=None)
+    max_quantile: float | None = setting(
+        OrNull(Number(gt=0.0, lt=1.0)),
+        "Upper bound at this quantile of the weights.",
         default=None,
-        gt=0.0,
-        description="Upper bound at this multiple of the median positive weight.",
     )
-    redistribute: bool = Field(
+    max_median_ratio: float | None = setting(
+        OrNull(Number(gt=0.0)),
+        "Upper bound at this multiple of the median positive weight.",
+        default=None,
+    )
+    redistribute: bool = setting(
+        Boolean(),
+        "Spread the trimmed mass over the untrimmed rows so the total is kept.",
         default=False,
-        description="Spread the trimmed mass over the untrimmed rows so the total is kept.",
     )
 
-    @model_validator(mode="after")
-    def _check_bounds(self) -> Clip:
+    def check_section(self) -> None:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"clip.min {self.min:g} is greater than clip.max {self.max:g}")
-        return self
+            raise ConfigValueError(f"clip.min {self.min:g} is greater than clip.max {self.max:g}")
 
 
-class CsvOptions(_Strict):
+def _one_character(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigValueError(f"{value!r} is invalid; expected a string of one character")
+    if len(value) != 1:
+        raise ConfigValueError(f"{value!r} is invalid; expected exactly one character")
+    return value
+
+
+def _separator(value: Any) -> str | None:
+    # A tab is hard to type in a shell, so its usual spellings are accepted.
+    if value is None:
+        return None
+    return _one_character("\t" if value in ("tab", "\\t") else value)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CsvOptions(Section):
     """How CSV and TSV inputs are parsed."""
 
-    separator: str | None = Field(
+    separator: str | None = setting(
+        Custom(
+            _separator,
+            (
+                (
+                    "anyOf",
+                    [
+                        {"enum": ["tab", "\\t"]},
+                        {"type": "string", "minLength": 1, "maxLength": 1},
+                        {"type": "null"},
+                    ],
+                ),
+            ),
+        ),
+        "Field separator, one character; `tab` or `\\t` for a tab (default: comma, tab for .tsv).",
         default=None,
-        description="Field separator, one character; `tab` or `\\t` for a tab "
-        "(default: comma, tab for .tsv).",
     )
-    encoding: str = Field(default="utf-8", description="Text encoding of the file.")
-    null_values: list[str] = Field(
-        default=list(DEFAULT_NULL_VALUES),
-        description="Cell texts read as null (after trimming spaces). `NaN` is a number.",
+    encoding: str = setting(Text(blank=False), "Text encoding of the file.", default="utf-8")
+    null_values: list[str] = setting(
+        TextList(),
+        "Cell texts read as null (after trimming spaces). `NaN` is a number.",
+        default_factory=lambda: list(DEFAULT_NULL_VALUES),
     )
-    decimal_comma: bool = Field(default=False, description="Numbers use a comma as decimal mark.")
-    thousands: str | None = Field(
+    decimal_comma: bool = setting(Boolean(), "Numbers use a comma as decimal mark.", default=False)
+    thousands: str | None = setting(
+        OrNull(Custom(_one_character, (("type", "string"), ("minLength", 1), ("maxLength", 1)))),
+        "Thousands separator, such as `.`; it may only stand between groups of three digits.",
         default=None,
-        description="Thousands separator, such as `.`; it may only stand between groups of "
-        "three digits.",
     )
 
-    @field_validator("separator", mode="before")
-    @classmethod
-    def _tab_names(cls, value: Any) -> Any:
-        # A tab is hard to type in a shell, so its usual spellings are accepted.
-        return "\t" if value in ("tab", "\\t") else value
-
-    @field_validator("separator", "thousands")
-    @classmethod
-    def _one_character(cls, value: str | None) -> str | None:
-        if value is not None and len(value) != 1:
-            raise ValueError(f"{value!r} is invalid; expected exactly one character")
-        return value
-
-    @model_validator(mode="after")
-    def _check_number_marks(self) -> CsvOptions:
+    def check_section(self) -> None:
         mark = "," if self.decimal_comma else "."
         if self.thousands is None:
-            return self
+            return
         if self.thousands == mark:
-            raise ValueError(
+            raise ConfigValueError(
                 f"thousands separator {self.thousands!r} is also the decimal mark; "
                 "pass --decimal-comma with --thousands . for numbers such as 1.299,99"
             )
         if self.thousands.isdigit() or self.thousands in "+-eE":
-            raise ValueError(
+            raise ConfigValueError(
                 f"thousands separator {self.thousands!r} is invalid; expected a mark such as "
                 "'.', ',' or a space"
             )
-        return self
 
 
-class Config(_Strict):
+def _checks(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return validate_check_settings(value)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(Section):
     """A resolved weightcli config: file keys with flags applied on top."""
 
-    weight_column: str = Field(default="weight", description="Column to write or to check.")
-    task: Task | None = Field(default=None, description="Kumo task type; selects task checks.")
-    target_column: str | None = Field(default=None, description="Target column, if any.")
-    entity_column: str | None = Field(default=None, description="Entity column, if any.")
-    time_column: str | None = Field(default=None, description="Time column, if any.")
-    profile: Profile = Field(default="kumo", description="Trainer whose weight rules apply.")
-    default: float | str = Field(
-        default=1.0, description="Weight of rows no rule matches: a number or SQL expression."
+    title = "weightcli config"
+
+    weight_column: str = setting(
+        Text(blank=False), "Column to write or to check.", default="weight"
     )
-    mode: Literal["first", "multiply"] = Field(
-        default="first",
-        description="first: the first matching rule sets the weight; "
+    task: Task | None = setting(
+        OrNull(Choice(TASKS)), "Kumo task type; selects task checks.", default=None
+    )
+    target_column: str | None = setting(
+        OrNull(Text(blank=False)), "Target column, if any.", default=None
+    )
+    entity_column: str | None = setting(
+        OrNull(Text(blank=False)), "Entity column, if any.", default=None
+    )
+    time_column: str | None = setting(
+        OrNull(Text(blank=False)), "Time column, if any.", default=None
+    )
+    profile: Profile = setting(
+        Choice(PROFILES), "Trainer whose weight rules apply.", default="kumo"
+    )
+    default: float | str = setting(
+        NumberOrSql(),
+        "Weight of rows no rule matches: a number or SQL expression.",
+        default=1.0,
+    )
+    mode: Literal["first", "multiply"] = setting(
+        Choice(("first", "multiply")),
+        "first: the first matching rule sets the weight; "
         "multiply: every matching rule multiplies it.",
+        default="first",
     )
-    rules: list[Rule] = Field(default_factory=list, description="Weight rules, in order.")
-    lookup: Lookup | None = None
-    balance: Balance | None = None
-    decay: Decay | None = None
-    clip: Clip | None = None
-    normalize: Literal["none", "mean", "sum"] = Field(
-        default="none", description="none, mean (mean weight 1) or sum (weights sum to 1)."
+    rules: list[Rule] = setting(SectionList(Rule), "Weight rules, in order.", default_factory=list)
+    lookup: Lookup | None = setting(
+        OrNull(Nested(Lookup)), "A table joined to the training table.", default=None
     )
-    on_null: Literal["error", "default", "drop"] = Field(
-        default="error", description="What to do with weights that evaluate to null."
-    )
-    negative: Literal["allow", "forbid"] = Field(
-        default="allow", description="forbid turns every negative weight into an error."
-    )
-    csv: CsvOptions = Field(default_factory=CsvOptions)
-    checks: dict[str, Any] = Field(
-        default_factory=dict,
-        description="`fail_on` and per-check settings: a level or {level, thresholds}.",
-    )
-
-    @field_validator("weight_column")
-    @classmethod
-    def _not_empty(cls, value: str) -> str:
-        if not value:
-            raise ValueError("must not be empty")
-        return value
-
-    @field_validator("balance", mode="before")
-    @classmethod
-    def _balance_shorthand(cls, value: Any) -> Any:
+    balance: Balance | None = setting(
         # `balance: TARGET` is short for `balance: {column: TARGET}`.
-        return {"column": value} if isinstance(value, str) else value
-
-    @field_validator("checks", mode="before")
-    @classmethod
-    def _validate_checks(cls, value: Any) -> dict[str, Any]:
-        if value is None:
-            return {}
-        return validate_check_settings(value)
+        OrNull(Nested(Balance, shorthand="column")),
+        "Class balancing; a column name is short for {column: NAME}.",
+        default=None,
+    )
+    decay: Decay | None = setting(OrNull(Nested(Decay)), "Recency decay.", default=None)
+    clip: Clip | None = setting(OrNull(Nested(Clip)), "Bounds of the weights.", default=None)
+    normalize: Literal["none", "mean", "sum"] = setting(
+        Choice(("none", "mean", "sum")),
+        "none, mean (mean weight 1) or sum (weights sum to 1).",
+        default="none",
+    )
+    on_null: Literal["error", "default", "drop"] = setting(
+        Choice(("error", "default", "drop")),
+        "What to do with weights that evaluate to null.",
+        default="error",
+    )
+    negative: Literal["allow", "forbid"] = setting(
+        Choice(("allow", "forbid")),
+        "forbid turns every negative weight into an error.",
+        default="allow",
+    )
+    csv: CsvOptions = setting(
+        Nested(CsvOptions), "How CSV and TSV inputs are parsed.", default_factory=CsvOptions
+    )
+    checks: dict[str, Any] = setting(
+        Custom(_checks, (("type", "object"),)),
+        "`fail_on` and per-check settings: a level or {level, thresholds}.",
+        default_factory=dict,
+    )
 
     @property
     def fail_on(self) -> FailOn:
@@ -246,6 +296,7 @@ __all__ = [
     "Balance",
     "Clip",
     "Config",
+    "ConfigValueError",
     "CsvOptions",
     "Decay",
     "Lookup",
