@@ -10,6 +10,7 @@ import pytest
 
 from weightcli.config.fields import ConfigValueError
 from weightcli.config.model import Balance, Clip, Config, CsvOptions, Decay, Lookup, Rule
+from weightcli.errors import ConfigError
 
 
 def error_of(section: Any, data: dict[str, Any]) -> tuple[tuple[str | int, ...], str]:
@@ -32,7 +33,7 @@ def test_number_accepts_numeric_strings(given: Any, expected: float) -> None:
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        (True, "True is invalid; expected a number"),
+        (True, "true is invalid; expected a number"),
         ("abc", "'abc' is invalid; expected a number"),
         ([1], "[1] is invalid; expected a number"),
         (float("nan"), "nan is invalid; expected a finite number"),
@@ -68,11 +69,13 @@ def test_boolean_words(given: Any, expected: bool) -> None:
     assert Clip.model_validate({"redistribute": given}).redistribute is expected
 
 
-@pytest.mark.parametrize("given", ["maybe", 2, 0.5, None])
-def test_boolean_rejects(given: Any) -> None:
+@pytest.mark.parametrize(
+    ("given", "shown"), [("maybe", "'maybe'"), (2, "2"), (0.5, "0.5"), (None, "null")]
+)
+def test_boolean_rejects(given: Any, shown: str) -> None:
     assert error_of(Clip, {"redistribute": given}) == (
         ("redistribute",),
-        f"{given!r} is invalid; expected true or false",
+        f"{shown} is invalid; expected true or false",
     )
 
 
@@ -82,12 +85,12 @@ def test_weight_is_number_or_sql() -> None:
     assert Rule.model_validate({"weight": "LN(1 + x)"}).weight == "LN(1 + x)"
     assert error_of(Rule, {"weight": True}) == (
         ("weight",),
-        "True is invalid; expected a number or a SQL expression",
+        "true is invalid; expected a number or a SQL expression",
     )
     assert error_of(Rule, {"weight": "  "}) == (("weight",), "must not be empty")
     assert error_of(Rule, {"weight": None}) == (
         ("weight",),
-        "None is invalid; expected a number or a SQL expression",
+        "null is invalid; expected a number or a SQL expression",
     )
 
 
@@ -133,12 +136,29 @@ def test_unknown_key_is_reported_before_missing_one() -> None:
     )
 
 
-def test_empty_sections_mean_their_defaults() -> None:
-    config = Config.model_validate({"rules": None, "checks": None, "lookup": None})
+def test_empty_checks_and_sections_mean_defaults() -> None:
+    config = Config.model_validate({"checks": None, "lookup": None})
 
-    assert config.rules == []
     assert config.checks == {}
     assert config.lookup is None
+
+
+def test_empty_rules_key_is_rejected() -> None:
+    assert error_of(Config, {"rules": None}) == (
+        ("rules",),
+        "is empty; add list items under it, or remove the key",
+    )
+    assert Config.model_validate({"rules": []}).rules == []
+
+
+def test_error_text_names_the_key() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config(normalize="avg")  # type: ignore[arg-type]
+
+    assert (
+        str(raised.value) == "key 'normalize': 'avg' is invalid; expected 'none', 'mean' or 'sum'"
+    )
+    assert isinstance(raised.value, ValueError)
 
 
 def test_balance_shorthand_and_tab_separator() -> None:

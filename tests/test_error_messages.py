@@ -142,7 +142,8 @@ CASES: list[tuple[str, dict[str, bytes], list[str], str]] = [
         "yaml-syntax",
         {"good.csv": GOOD, "c.yaml": b"rules:\n  - when: [x\n    weight: 2\n"},
         ["check", "good.csv", "-c", "c.yaml"],
-        "c.yaml: invalid YAML at line 3, column 11: expected ',' or ']', but got ':'",
+        "c.yaml: invalid YAML at line 3, column 11: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence at line 2, column 11)",
     ),
     (
         "yaml-python-tag",
@@ -155,7 +156,8 @@ CASES: list[tuple[str, dict[str, bytes], list[str], str]] = [
         "yaml-two-documents",
         {"good.csv": GOOD, "c.yaml": b"profile: kumo\n---\nprofile: xgboost\n"},
         ["check", "good.csv", "-c", "c.yaml"],
-        "c.yaml: invalid YAML at line 2, column 1: but found another document",
+        "c.yaml: invalid YAML at line 2, column 1: but found another document "
+        "(expected a single document in the stream at line 1, column 1)",
     ),
     (
         "key-not-text",

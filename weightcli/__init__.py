@@ -42,6 +42,11 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module_name), name)
 
 
+def __dir__() -> list[str]:
+    # The deferred names are listed too, so that notebooks complete them.
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "Config",
     "ConfigError",

@@ -13,27 +13,49 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 
+from weightcli.errors import ConfigError
+
 SectionT = TypeVar("SectionT", bound="Section")
 
 TRUE_WORDS = frozenset({"true", "yes", "on", "y", "t", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "n", "f", "0"})
 
 
-class ConfigValueError(ValueError):
-    """An invalid config value. ``loc`` is the path of keys and list positions to it."""
+class ConfigValueError(ConfigError, ValueError):
+    """An invalid config value. ``loc`` is the path of keys and list positions to it.
+
+    Its text names the key, as in "key 'clip.max': 'lots' is invalid; expected a number"; the
+    config loader adds the file and the line."""
 
     def __init__(self, message: str, loc: Iterable[str | int] = ()) -> None:
-        super().__init__(message)
         self.message = message
         self.loc = tuple(loc)
+        key = key_path(self.loc)
+        super().__init__(f"key '{key}': {message}" if key else message)
 
     def within(self, *prefix: str | int) -> ConfigValueError:
         """Return the same error located below ``prefix``."""
         return ConfigValueError(self.message, (*prefix, *self.loc))
 
 
+def key_path(loc: tuple[str | int, ...]) -> str:
+    """Return the key path of a location, such as 'rules[1].weight'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
 def shown(value: Any) -> str:
-    """Show a config value in a message the way Python writes it: 'text', 3, [1, 2], nan."""
+    """Show a config value in a message: 'text', 3, [1, 2], nan, and true, false and null as
+    YAML writes them."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value)
 
 
@@ -122,7 +144,9 @@ class Number(Kind):
 
 
 def to_float(value: Any) -> float | None:
-    """Return ``value`` as a float, or None when it is not a number (True and False are not numbers)."""
+    """Return ``value`` as a float, or None when it is not a number.
+
+    True and False are not numbers here, although Python treats them as 1 and 0."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -258,13 +282,14 @@ class Nested(Kind):
 
 @dataclasses.dataclass(frozen=True)
 class SectionList(Kind):
-    """A list of sections. An empty key (null) is an empty list."""
+    """A list of sections."""
 
     section: type[Section]
 
     def check(self, value: Any) -> Any:
         if value is None:
-            return []
+            # A key with nothing under it is more likely an unfinished list than a wish for none.
+            raise ConfigValueError("is empty; add list items under it, or remove the key")
         if not isinstance(value, list | tuple):
             raise invalid(value, "a list")
         item = Nested(self.section)

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from weightcli.config.fields import ConfigValueError
+from weightcli.config.fields import ConfigValueError, key_path
 from weightcli.config.model import Config
 from weightcli.errors import ConfigError
 
@@ -112,6 +112,11 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = error.problem or error.context or "invalid YAML"
+        # An unclosed quote or bracket is found at the end of the file, so the place where it
+        # opened is the useful one.
+        start = error.context_mark
+        if error.problem and error.context and start is not None and start is not mark:
+            problem += f" ({error.context} at line {start.line + 1}, column {start.column + 1})"
         raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: invalid YAML: {error}") from None
@@ -186,16 +191,6 @@ def resolve_config(
     return load_config(config_path, overrides, extra_rules), config_path
 
 
-def _format_location(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     current = node
     line = None
@@ -221,7 +216,7 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
 
 
 def _describe(error: ConfigValueError, source: str, node: yaml.Node | None) -> str:
-    key_text = _format_location(error.loc)
+    key_text = key_path(error.loc)
     line = _line_of(node, error.loc)
     where = f" (line {line})" if line is not None else ""
     subject = f"key '{key_text}'{where}" if key_text else "config"
