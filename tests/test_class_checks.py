@@ -102,8 +102,8 @@ def test_class_imbalance_above_threshold() -> None:
     assert finding.value == 0.125
     assert finding.threshold == 0.12
     assert finding.message == (
-        "weighting shifts the class shares of 'TARGET' by up to 0.125, above the maximum 0.12: "
-        "'a' 50% of rows, 62.5% of weight; 'b' 50% of rows, 37.5% of weight"
+        "weighting shifts the class shares of 'TARGET' by up to 0.125 (12.5 percentage points), "
+        "above the maximum 0.12: 'a' 50% of rows, 62.5% of weight; 'b' 50% of rows, 37.5% of weight"
     )
 
 
@@ -225,3 +225,15 @@ def test_apply_cli_csv_classes(tmp_path: Path, run_cli) -> None:  # type: ignore
         "ENTITY,TARGET,weight\n1,0,0.6666666666666666\n2,0,0.6666666666666666\n"
         "3,0,0.6666666666666666\n4,1,2.0\n"
     )
+
+
+def test_class_table_spells_booleans_lowercase() -> None:
+    from weightcli.report.summary import class_text
+
+    assert [class_text(value) for value in (True, False, None, "a", 3)] == [
+        "true",
+        "false",
+        "null",
+        "a",
+        "3",
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from weightcli.checks.context import CheckContext, Draft
-from weightcli.checks.format import fmt, pct
+from weightcli.checks.format import figure, fmt, pct
 from weightcli.report.model import ClassFigures
 
 # Classes named in a message, at most.
@@ -63,7 +63,8 @@ def class_imbalance(ctx: CheckContext, options: Mapping[str, float]) -> Draft | 
     suffix = f"; {more:,} more classes" if more > 0 else ""
     return Draft(
         message=f"weighting shifts the class shares of '{ctx.class_column}' by up to "
-        f"{fmt(largest)}, above the maximum {fmt(limit)}: {shown}{suffix}",
+        f"{fmt(largest)} ({figure(largest * 100, 3)} percentage points), above the maximum "
+        f"{fmt(limit)}: {shown}{suffix}",
         hint="expected after class balancing (balance:); otherwise check the rules that give "
         "one class more weight than another",
         value=largest,

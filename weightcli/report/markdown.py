@@ -13,6 +13,7 @@ from weightcli.checks.format import figure, fmt, pct
 from weightcli.report.model import FileReport, Histogram, Report, Stats
 from weightcli.report.summary import (
     bar,
+    class_text,
     finding_counts,
     histogram_rows,
     provenance_summary,
@@ -168,7 +169,7 @@ def _classes(report: FileReport) -> list[str]:
             ratio = f"{figure(figures.weight_share / figures.row_share, 3)}x"
         rows.append(
             [
-                "null" if figures.value is None else code(figures.value),
+                "null" if figures.value is None else code(class_text(figures.value)),
                 fmt(figures.rows),
                 pct(figures.row_share),
                 fmt(figures.weight_sum),
@@ -220,7 +221,7 @@ def _histogram(histogram: Histogram) -> list[str]:
         ]
         for row in histogram_rows(histogram)
     ]
-    headers = ["weight", "rows", "count", "% rows", "% weight"]
+    headers = ["weight", "", "rows", "% rows", "% weight"]
     lines = ["### Histogram of positive weights", "", *_table(headers, rows, "llrrr")]
     lines += ["", f"Zero weights: {histogram.zeros:,}. Negative weights: {histogram.negatives:,}."]
     return lines

@@ -11,6 +11,7 @@ from weightcli.report.model import FileReport, Finding, Histogram, Report, Stats
 from weightcli.report.render import use_color
 from weightcli.report.summary import (
     bar,
+    class_text,
     histogram_rows,
     provenance_summary,
     rows_summary,
@@ -215,7 +216,7 @@ def _classes_table(report: FileReport) -> Any:
         if figures.weight_share is not None and figures.row_share:
             ratio = figures.weight_share / figures.row_share
         table.add_row(
-            "null" if figures.value is None else str(figures.value),
+            class_text(figures.value),
             _num(figures.rows),
             pct(figures.row_share),
             _num(figures.weight_sum),
@@ -271,8 +272,9 @@ def _histogram_table(histogram: Histogram) -> Any:
     table = _table("Histogram of positive weights (log-spaced bins)")
     table.add_column("from", justify="right", no_wrap=True)
     table.add_column("to", justify="right", no_wrap=True)
-    table.add_column("rows", justify="left", no_wrap=True)
-    for header in ("count", "% rows", "% weight"):
+    # The bar draws the row count of the next column, so it needs no header of its own.
+    table.add_column("", justify="left", no_wrap=True)
+    for header in ("rows", "% rows", "% weight"):
         table.add_column(header, justify="right", no_wrap=True)
     largest = max(histogram.counts)
     for row in histogram_rows(histogram):
