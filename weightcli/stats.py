@@ -17,7 +17,7 @@ from weightcli.report.model import Stats
 
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 EXAMPLE_ROWS = 10
-ESS_BLOCK = 1 << 20
+BLOCK = 1 << 14
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def compute_stats_and_order(
     positive = ordered[zero_end:]
 
     # Sums run over the weights in row order, so that they do not depend on the sort.
-    finite = present.to_numpy() if count == len(present) else _finite_values(present)
+    finite = arrays_of(present) if count == len(present) else [_finite_values(present)]
     total = _checked_sum(finite, name)
     mean = total / count if count else None
     std = None
@@ -153,8 +153,8 @@ def compute_stats_and_order(
             std = scale * math.sqrt(_sum_of_squares(finite, mean, scale) / count)
     cv = std / mean if std is not None and mean else None
 
-    positive_sum = _checked_sum(positive, name) if len(positive) else None
-    ess = _kish_ess(positive) if len(positive) else None
+    positive_sum = _checked_sum([positive], name) if len(positive) else None
+    ess = _kish_ess([positive], float(positive[-1])) if len(positive) else None
     top_count = math.ceil(len(positive) / 100)
     top1 = None
     if positive_sum:
@@ -191,13 +191,36 @@ def compute_stats_and_order(
     return stats, ordered
 
 
-def _checked_sum(values: np.ndarray, name: str) -> float:
+def arrays_of(values: pl.Series) -> list[np.ndarray]:
+    """Return the chunks of a Float64 series without nulls as numpy arrays, without a copy.
+
+    The weights collected by a streaming pass come in many chunks, and joining them into one
+    array would copy every weight once more."""
+    return [chunk.to_numpy() for chunk in values.get_chunks()]
+
+
+def sum_values(arrays: list[np.ndarray]) -> float:
+    """Return the sum of the values of ``arrays``, taken as one sequence.
+
+    Each block of ``BLOCK`` values is summed pairwise by numpy and the block sums are added
+    exactly, so the result does not depend on how the values are split into arrays. A sum
+    beyond float64 is infinite, as numpy's own sum would be."""
     with np.errstate(over="ignore", invalid="ignore"):
-        total = float(values.sum())
+        partial = [float(block.sum()) for block, _ in _blocks(arrays)]
+    try:
+        return math.fsum(partial)
+    except OverflowError:
+        # fsum raises where finite block sums overflow together, and sum gives the infinity.
+        return sum(partial)
+
+
+def _checked_sum(arrays: list[np.ndarray], name: str) -> float:
+    total = sum_values(arrays)
     if not math.isfinite(total):
+        largest = max(float(np.abs(array).max()) for array in arrays if len(array))
         raise InputError(
             f"the sum of the weights in {name} overflows float64 (largest weight "
-            f"{float(np.abs(values).max()):.6g}); rescale the weights"
+            f"{largest:.6g}); rescale the weights"
         )
     return total
 
@@ -214,21 +237,41 @@ def _sorted_median(ordered: np.ndarray) -> float:
     return float((ordered[middle - 1] + ordered[middle]) / 2)
 
 
-def _blocks(values: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield blocks of ``values`` with a scratch buffer of the same length.
+def _blocks(arrays: list[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield the values of ``arrays``, taken as one sequence, in blocks of ``BLOCK`` values
+    (the last may be shorter), each with a scratch buffer of its length.
 
-    One buffer of at most ``ESS_BLOCK`` values is reused for every block, so the figures that
-    need a transformed copy of the weights never allocate one of full size."""
-    buffer = np.empty(min(len(values), ESS_BLOCK))
-    for start in range(0, len(values), ESS_BLOCK):
-        block = values[start : start + ESS_BLOCK]
-        yield block, buffer[: len(block)]
+    The blocks start at the same positions however the values are split into arrays, so the
+    sums built from them do not depend on the split. A block that spans arrays is copied into
+    one reused buffer, and one scratch buffer serves every block, so the figures that need a
+    transformed copy of the weights never allocate one of full size. A yielded block is valid
+    until the next one is requested."""
+    longest = min(sum(len(array) for array in arrays), BLOCK)
+    scratch = np.empty(longest)
+    joined = np.empty(longest)
+    filled = 0
+    for array in arrays:
+        start = 0
+        while start < len(array):
+            if filled == 0 and len(array) - start >= BLOCK:
+                yield array[start : start + BLOCK], scratch
+                start += BLOCK
+                continue
+            taken = min(BLOCK - filled, len(array) - start)
+            joined[filled : filled + taken] = array[start : start + taken]
+            filled += taken
+            start += taken
+            if filled == BLOCK:
+                yield joined, scratch
+                filled = 0
+    if filled:
+        yield joined[:filled], scratch[:filled]
 
 
-def _sum_of_squares(values: np.ndarray, center: float, scale: float) -> float:
+def _sum_of_squares(arrays: list[np.ndarray], center: float, scale: float) -> float:
     """Return the sum of ``((value - center) / scale) ** 2``, summed pairwise in blocks."""
     total = 0.0
-    for block, scratch in _blocks(values):
+    for block, scratch in _blocks(arrays):
         np.subtract(block, center, out=scratch)
         if scale != 1.0:
             scratch /= scale
@@ -237,9 +280,10 @@ def _sum_of_squares(values: np.ndarray, center: float, scale: float) -> float:
     return total
 
 
-def _kish_ess(positive: np.ndarray) -> float:
-    # Scaling by the maximum keeps the squares from overflowing float64.
-    peak = float(positive.max())
+def _kish_ess(positive: list[np.ndarray], peak: float) -> float:
+    """Return the Kish ESS of positive weights whose largest value is ``peak``.
+
+    Scaling by the largest weight keeps the squares from overflowing float64."""
     total = 0.0
     squares = 0.0
     for block, scratch in _blocks(positive):
@@ -255,17 +299,18 @@ def weight_figures(weights: pl.Series) -> tuple[float | None, float | None, floa
     values = weights.cast(pl.Float64)
     if values.null_count():
         values = values.drop_nulls()
-    array = values.to_numpy()
-    if not np.isfinite(array).all():
-        array = array[np.isfinite(array)]
-    if len(array) == 0:
+    arrays = arrays_of(values)
+    if not all(np.isfinite(array).all() for array in arrays):
+        arrays = [array[np.isfinite(array)] for array in arrays]
+    arrays = [array for array in arrays if len(array)]
+    if not arrays:
         return None, None, None, 0.0
-    low = float(array.min())
-    positive = array if low > 0 else array[array > 0]
-    ess = _kish_ess(positive) if len(positive) else None
-    with np.errstate(over="ignore"):
-        total = float(array.sum())
-    return low, float(array.max()), ess, total
+    low = min(float(array.min()) for array in arrays)
+    high = max(float(array.max()) for array in arrays)
+    positive = arrays if low > 0 else [array[array > 0] for array in arrays]
+    positive = [array for array in positive if len(array)]
+    ess = _kish_ess(positive, high) if positive else None
+    return low, high, ess, sum_values(arrays)
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -333,6 +333,8 @@ def _rule_figures(rules: CompiledRules, data: pl.DataFrame, final: pl.Series) ->
     for mask in decision_masks(rules):
         figures.append(mask.sum())
         # when/then leaves the other rows null, which sum skips, without a filtered copy.
+        # NOTE: polars sums chunk by chunk, so the last digit of a rule's sum may depend on
+        # the chunks of the pre-pass. The weights and the statistics do not (weightcli.stats).
         figures.append(pl.when(mask & weight.is_finite()).then(weight).sum())
     values = (
         data.with_columns(final.alias(EVALUATED))

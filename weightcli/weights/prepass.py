@@ -86,7 +86,10 @@ def run_prepass(
     name: str,
     rules: CompiledRules,
 ) -> pl.DataFrame:
-    """Stream ``source`` once and collect ``columns``, one chunk each.
+    """Stream ``source`` once and collect ``columns``.
+
+    The columns keep the chunks of the streaming pass: the statistics read them chunk by chunk,
+    so joining them would only copy every value once more.
 
     Literal columns (a rule without a condition, a numeric weight) are broadcast to every
     row: they are added with ``with_columns`` and then selected."""
@@ -100,7 +103,7 @@ def run_prepass(
         # the columns alone shows which, and evaluating each piece alone shows which rule.
         collect(source.select(needed), name)
         raise _failed_piece(source, rules, error) from None
-    return data.rechunk()
+    return data
 
 
 BATCH_COUNT = re.compile(r" for \d+ out of \d+ values")

@@ -18,6 +18,7 @@ import polars as pl
 from weightcli.checks.format import figure, fmt
 from weightcli.config.model import Balance, Clip, Decay
 from weightcli.errors import ConfigError, InputError
+from weightcli.stats import arrays_of, sum_values
 
 Transform = Callable[[pl.Expr], pl.Expr]
 
@@ -347,7 +348,8 @@ def fit_normalize(mode: str, weights: pl.Series) -> Fitted:
     finite = weights.drop_nulls() if weights.null_count() else weights
     if not finite.is_finite().all():
         finite = finite.filter(finite.is_finite())
-    total = float(finite.sum()) if len(finite) else 0.0
+    # Summed in fixed blocks, so the scale does not depend on how the weights are chunked.
+    total = sum_values(arrays_of(finite.cast(pl.Float64))) if len(finite) else 0.0
     if total == 0.0 or not math.isfinite(total):
         return Fitted(
             lambda weight: weight,
