@@ -403,7 +403,7 @@ def test_dry_run_writes_nothing(run_cli: RunCli, cases: Path, tmp_path: Path) ->
 
     assert result.returncode == 0
     assert not output.exists()
-    assert "  note: dry run: no table written" in result.stdout.decode()
+    assert f"  note: dry run: no table written to {output}" in result.stdout.decode()
 
 
 def test_same_input_same_bytes(run_cli: RunCli, tmp_path: Path) -> None:

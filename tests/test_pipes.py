@@ -739,3 +739,48 @@ def test_machine_formats_never_colored(tmp_path: Path, fmt: str) -> None:
     assert result.returncode == 0
     assert b"negative" in result.stdout
     assert result.stdout.count(ESC) == 0
+
+
+def test_csv_from_stdin_to_parquet_is_typed(tmp_path: Path) -> None:
+    text = b"name,count,share,day,flag\nb,1,1.5,2024-01-02,true\na,22,2.5,2024-01-03,false\n"
+    output = tmp_path / "out.parquet"
+
+    result = run(
+        "apply",
+        "-",
+        "--input-format",
+        "csv",
+        "--no-config",
+        "-o",
+        output,
+        "-q",
+        stdin=text,
+        cwd=tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    table = pl.read_parquet(output)
+    assert dict(table.schema) == {
+        "name": pl.String,
+        "count": pl.Int64,
+        "share": pl.Float64,
+        "day": pl.Date,
+        "flag": pl.Boolean,
+        "weight": pl.Float64,
+    }
+    assert table.get_column("count").to_list() == [1, 22]
+
+
+def test_latin1_csv_to_parquet_is_typed(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes("name,x\ncafé,1.5\nnaïve,2\n".encode("latin-1"))
+    output = tmp_path / "out.parquet"
+
+    result = run(
+        "apply", source, "--encoding", "latin-1", "--no-config", "-o", output, "-q", cwd=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    table = pl.read_parquet(output)
+    assert table.get_column("name").to_list() == ["café", "naïve"]
+    assert table.get_column("x").to_list() == [1.5, 2.0]

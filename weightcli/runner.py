@@ -273,7 +273,8 @@ def run_apply(options: dict[str, Any]) -> int:
             plan, report = plan_table(table, config, config_path, overwrite=overwrite)
     report.timings["read"] = read_seconds
     typed_output = None
-    if table.text and output_format not in (None, "csv", "tsv") and table.path is not None:
+    readable = table.path is not None or table.data is not None
+    if table.text and output_format not in (None, "csv", "tsv") and readable:
         from weightcli.io.infer import infer_kinds, typed_columns
 
         typed_output = typed_columns(table, infer_kinds(table))
@@ -281,7 +282,8 @@ def run_apply(options: dict[str, Any]) -> int:
 
     written = False
     if options.get("dry_run"):
-        report.notes.append("dry run: no table written")
+        skipped = "" if destination in (None, "-") else f" to {destination}"
+        report.notes.append(f"dry run: no table written{skipped}")
     elif destination is None:
         report.notes.append("no table written: pass -o PATH (or -o - for standard output)")
     elif report.has_errors and not options.get("force"):

@@ -30,10 +30,11 @@ def _kind(dtype: pl.DataType, head: pl.Series, table: Table) -> text.TextKind:
 
 def infer_kinds(table: Table) -> dict[str, text.TextKind]:
     """Return the kind of every column of a CSV table, inferred from the whole file."""
-    assert table.path is not None
+    source = table.data if table.data is not None else table.path
+    assert source is not None
     separator = table.csv.separator or ("\t" if table.format == "tsv" else ",")
     frame = pl.scan_csv(
-        table.path,
+        source,
         separator=separator,
         infer_schema_length=None,
         null_values=list(table.csv.null_values),

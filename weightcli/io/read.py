@@ -43,6 +43,9 @@ class Table:
     has_bom: bool = False
     csv: CsvOptions = field(default_factory=CsvOptions)
     metadata: dict[str, str] = field(default_factory=dict)
+    data: bytes | None = None
+    """The UTF-8 text that ``frame`` scans, for a text table read into memory (standard
+    input, a pipe, or a file in another encoding); None when ``frame`` scans ``path``."""
 
     @property
     def text(self) -> bool:
@@ -398,6 +401,7 @@ def _open_text_bytes(data: bytes, name: str, fmt: str, csv: CsvOptions, path: Pa
     table = _finish(name, fmt, frame, path)
     table.has_bom = has_bom
     table.csv = csv
+    table.data = data
     return table
 
 
