@@ -146,6 +146,13 @@ CASES: list[tuple[str, dict[str, bytes], list[str], str]] = [
         "(while parsing a flow sequence at line 2, column 11)",
     ),
     (
+        "balance-column-missing",
+        {"good.csv": GOOD},
+        ["apply", "good.csv", "--balance", "Id", "-w", "w2", "--dry-run"],
+        "balance.column 'Id' is not in the table (did you mean 'id'?); its columns are: id, "
+        "weight; set balance.column to one of them",
+    ),
+    (
         "yaml-python-tag",
         {"good.csv": GOOD, "c.yaml": b'default: !!python/object/apply:os.system ["true"]\n'},
         ["check", "good.csv", "-c", "c.yaml"],

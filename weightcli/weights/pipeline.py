@@ -156,8 +156,11 @@ def _require_columns(config: Config, available: list[str]) -> None:
         ("decay.column", config.decay.column if config.decay else None),
     ):
         if column is not None and column not in available:
+            from weightcli.checks.registry import closest
+
             raise ConfigError(
-                f"{key} '{column}' is not in the table; its columns are: {', '.join(available)}"
+                f"{key} '{column}' is not in the table{closest(column, available)}; its "
+                f"columns are: {', '.join(available)}; set {key} to one of them"
             )
 
 
