@@ -135,7 +135,7 @@ def test_clip_detail_and_notes() -> None:
     fitted, _ = fit_clip(Clip(max=2_500_000.0, min=0.5), pl.Series([0.25, 1.0, 3e6]))
 
     assert fitted.detail == "min 0.5, max 2,500,000"
-    assert fitted.notes == ["clip: lowered 1 rows to 2,500,000", "clip: raised 1 rows to 0.5"]
+    assert fitted.notes == ["clip: lowered 1 row to 2,500,000", "clip: raised 1 row to 0.5"]
 
 
 def test_clip_redistribution_figures() -> None:

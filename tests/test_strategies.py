@@ -372,8 +372,18 @@ def clip_weights(values: list[float] | np.ndarray, **clip: Any) -> tuple[np.ndar
 def test_clip_min_max() -> None:
     weights, report = clip_weights([0.001, 0.5, 3.0, 250.0], min=0.01, max=100)
     assert weights.tolist() == [0.01, 0.5, 3.0, 100.0]
-    assert "clip: lowered 1 rows to 100" in report.notes
-    assert "clip: raised 1 rows to 0.01" in report.notes
+    assert "clip: lowered 1 row to 100" in report.notes
+    assert "clip: raised 1 row to 0.01" in report.notes
+
+
+def test_clip_notes_name_rows_moved() -> None:
+    _, report = clip_weights([1.0, 2.0, 3.0, 4.0], min=0.5, max=3)
+    assert "clip: no weight was below 0.5, so no row was raised" in report.notes
+    assert "clip: lowered 1 row to 3" in report.notes
+
+    _, report = clip_weights([1.0, 5.0, 6.0], min=2, max=10)
+    assert "clip: raised 1 row to 2" in report.notes
+    assert "clip: no weight was above 10, so no row was lowered" in report.notes
 
 
 def test_clip_max_quantile_matches_numpy() -> None:

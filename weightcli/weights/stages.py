@@ -284,10 +284,17 @@ def fit_clip(clip: Clip, weights: pl.Series) -> tuple[Fitted, ClipPlan]:
         )
     elif cap is not None:
         lowered_rows = int(np.count_nonzero(lowered > cap))
-        notes.append(f"clip: lowered {lowered_rows:,} rows to {fmt(cap)}")
+        notes.append(_bound_note("lowered", lowered_rows, "above", cap))
     if low is not None:
-        notes.append(f"clip: raised {raised:,} rows to {fmt(low)}")
+        notes.append(_bound_note("raised", raised, "below", low))
     return Fitted(transform, detail, notes), plan
+
+
+def _bound_note(verb: str, rows: int, side: str, bound: float) -> str:
+    """Return the note on the rows a clip bound moved: 'clip: raised 3 rows to 0.5'."""
+    if rows == 0:
+        return f"clip: no weight was {side} {fmt(bound)}, so no row was {verb}"
+    return f"clip: {verb} {rows:,} {'row' if rows == 1 else 'rows'} to {fmt(bound)}"
 
 
 def _fit_redistribution(ordered: np.ndarray, low: float | None, cap: float) -> ClipPlan:
