@@ -234,3 +234,31 @@ def test_schema_matches_the_kinds() -> None:
         "default": "none",
     }
     assert CsvOptions.model_json_schema()["properties"]["null_values"]["default"][:2] == ["", "NA"]
+
+
+def test_misspelt_keyword_suggests_key() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config(wieght_column="w")  # type: ignore[call-arg]
+
+    assert str(raised.value).startswith(
+        "key 'wieght_column': unknown key 'wieght_column' (did you mean 'weight_column'?); "
+        "allowed keys: balance, checks,"
+    )
+
+
+def test_missing_keyword_is_named() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Rule(when="x > 1")  # type: ignore[call-arg]
+
+    assert str(raised.value) == "key 'weight': is required"
+
+
+def test_copies_and_pickles_keep_sections() -> None:
+    import copy
+    import pickle
+
+    config = Config.model_validate({"rules": [{"weight": 2}], "clip": {"max": 3}})
+
+    assert copy.copy(config) == config
+    assert copy.deepcopy(config) == config
+    assert pickle.loads(pickle.dumps(config)) == config

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from weightcli.errors import ConfigError
 
@@ -366,16 +366,17 @@ class Section:
         """Return the keys of the section, in declaration order."""
         return [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
 
-    @classmethod
-    def model_validate(cls: type[SectionT], data: Any) -> SectionT:
-        """Return the section made from a mapping of its keys, checked as a config file is.
+    def __new__(cls, *args: Any, **values: Any) -> Self:
+        # Keyword construction is checked as a config file is, so that a misspelt key gets
+        # the closest name rather than a TypeError. Copying and unpickling pass no keys.
+        if values:
+            cls._check_keys(values)
+        return super().__new__(cls)
 
-        An unknown key is reported before a missing one, because a misspelt key explains
+    @classmethod
+    def _check_keys(cls, data: Mapping[Any, Any]) -> None:
+        """Raise for an unknown key, then for a missing one, because a misspelt key explains
         a missing one."""
-        if isinstance(data, cls):
-            return data
-        if not isinstance(data, Mapping):
-            raise invalid(data, f"a mapping with the keys {', '.join(sorted(cls.field_names()))}")
         names = cls.field_names()
         for key in data:
             if key not in names:
@@ -387,6 +388,16 @@ class Section:
             )
             if required and field.name not in data:
                 raise ConfigValueError("is required", (field.name,))
+
+    @classmethod
+    def model_validate(cls: type[SectionT], data: Any) -> SectionT:
+        """Return the section made from a mapping of its keys, checked as a config file is."""
+        if isinstance(data, cls):
+            return data
+        if not isinstance(data, Mapping):
+            raise invalid(data, f"a mapping with the keys {', '.join(sorted(cls.field_names()))}")
+        # Checked here too, because a key that is not a string cannot reach __new__.
+        cls._check_keys(data)
         return cls(**data)
 
     def model_dump(self, *, exclude_defaults: bool = False) -> dict[str, Any]:
