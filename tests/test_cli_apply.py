@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -438,3 +439,24 @@ def test_installed_command_exists() -> None:
         shutil.which("weightcli") is not None
         or Path(sys.executable).with_name("weightcli").is_file()
     )
+
+
+def test_zoned_timestamps_to_csv_use_rfc3339_offsets(run_cli: RunCli, tmp_path: Path) -> None:
+    instant = dt.datetime(2024, 1, 1, 5, 6, 7, 123456, tzinfo=dt.UTC)
+    source = tmp_path / "times.parquet"
+    pl.DataFrame({"at": [instant], "naive": [instant.replace(tzinfo=None)]}).with_columns(
+        pl.col("at").dt.convert_time_zone("Europe/Paris").alias("paris"),
+        pl.col("at").dt.cast_time_unit("ns").alias("nanos"),
+    ).write_parquet(source)
+    output = tmp_path / "times.csv"
+
+    result = run_cli("apply", source, "--no-config", "-o", output, "-q")
+
+    assert result.returncode == 0, result.stderr
+    assert output.read_text(encoding="utf-8") == (
+        "at,naive,paris,nanos,weight\n"
+        "2024-01-01T05:06:07.123456+00:00,2024-01-01T05:06:07.123456,"
+        "2024-01-01T06:06:07.123456+01:00,2024-01-01T05:06:07.123456000+00:00,1.0\n"
+    )
+    back = pl.read_csv(output, try_parse_dates=True)
+    assert back.get_column("paris").dt.convert_time_zone("UTC").to_list() == [instant]

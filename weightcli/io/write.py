@@ -167,6 +167,29 @@ def _temporary_file(folder: Path, name: str) -> Iterator[Path]:
         interrupts.unregister_temporary(temporary)
 
 
+FRACTION_DIGITS = {"ms": 3, "us": 6, "ns": 9}
+
+
+def _rfc3339_offsets(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Write the UTC offset of time-zone-aware timestamps as +01:00, not +0100.
+
+    polars writes the offset without a colon. RFC 3339 requires the colon, and so does the
+    extended ISO 8601 form that the rest of the timestamp is written in."""
+    zoned = {
+        name: dtype
+        for name, dtype in frame.collect_schema().items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+    }
+    if not zoned:
+        return frame
+    return frame.with_columns(
+        pl.col(name).dt.to_string(
+            f"%Y-%m-%dT%H:%M:%S%.{FRACTION_DIGITS[dtype.time_unit or 'us']}f%:z"
+        )
+        for name, dtype in zoned.items()
+    )
+
+
 def _sink(
     frame: pl.LazyFrame,
     temporary: Path,
@@ -191,6 +214,7 @@ def _sink(
         else:
             if compression is not None:
                 options["compression"] = compression
+            frame = _rfc3339_offsets(frame)
             frame.sink_csv(temporary, separator=separator, include_bom=include_bom, **options)
     except OSError as error:
         raise InputError(f"cannot write '{destination}': {error.strerror or error}") from None
