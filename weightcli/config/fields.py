@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, Self, TypeVar
 
+from weightcli.checks.format import class_text
 from weightcli.errors import ConfigError
 
 SectionT = TypeVar("SectionT", bound="Section")
@@ -52,10 +53,8 @@ def key_path(loc: tuple[str | int, ...]) -> str:
 def shown(value: Any) -> str:
     """Show a config value in a message: 'text', 3, [1, 2], nan, and true, false and null as
     YAML writes them."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if value is None or isinstance(value, bool):
+        return class_text(value)
     return repr(value)
 
 
@@ -264,9 +263,6 @@ class Nested(Kind):
             return value
         if self.shorthand is not None and isinstance(value, str):
             value = {self.shorthand: value}
-        if not isinstance(value, Mapping):
-            keys = ", ".join(sorted(self.section.field_names()))
-            raise invalid(value, f"a mapping with the keys {keys}")
         return self.section.model_validate(value)
 
     def schema(self, defs: dict[str, Any]) -> dict[str, Any]:
@@ -345,8 +341,6 @@ def setting(
 class Section:
     """Base of the config sections, which are frozen, keyword-only dataclasses."""
 
-    title: ClassVar[str] = ""
-
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):  # type: ignore[arg-type]
             value = getattr(self, field.name)
@@ -382,11 +376,7 @@ class Section:
             if key not in names:
                 raise ConfigValueError(_unknown_key_message(str(key), names), (str(key),))
         for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-            required = (
-                field.default is dataclasses.MISSING
-                and field.default_factory is dataclasses.MISSING
-            )
-            if required and field.name not in data:
+            if _required(field) and field.name not in data:
                 raise ConfigValueError("is required", (field.name,))
 
     @classmethod
@@ -396,7 +386,8 @@ class Section:
             return data
         if not isinstance(data, Mapping):
             raise invalid(data, f"a mapping with the keys {', '.join(sorted(cls.field_names()))}")
-        # Checked here too, because a key that is not a string cannot reach __new__.
+        # Checked here too: an empty mapping passes no keys to __new__, and a key that is not
+        # a string cannot reach it.
         cls._check_keys(data)
         return cls(**data)
 
@@ -421,13 +412,12 @@ class Section:
             entry = field.metadata["kind"].schema(defs)
             if field.metadata["description"]:
                 entry = {"description": field.metadata["description"], **entry}
-            default = _default_of(field)
-            if default is dataclasses.MISSING:
+            if _required(field):
                 required.append(field.name)
-            elif not isinstance(default, Section):
+            elif not isinstance(default := _default_of(field), Section):
                 entry["default"] = default
             properties[field.name] = entry
-        schema: dict[str, Any] = {"title": cls.title or cls.__name__}
+        schema: dict[str, Any] = {"title": cls.__name__}
         if cls.__doc__:
             schema["description"] = " ".join(cls.__doc__.split())
         schema.update(type="object", additionalProperties=False, properties=properties)
@@ -450,6 +440,10 @@ def _unknown_key_message(key: str, names: list[str]) -> str:
 
     allowed = sorted(names)
     return f"unknown key '{key}'{closest(key, allowed)}; allowed keys: {', '.join(allowed)}"
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
 def _default_of(field: dataclasses.Field[Any]) -> Any:

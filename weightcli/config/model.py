@@ -21,6 +21,7 @@ from weightcli.config.fields import (
     SectionList,
     Text,
     TextList,
+    invalid,
     setting,
 )
 from weightcli.names import PROFILES, TASKS, Profile, Task
@@ -136,16 +137,14 @@ class Clip(Section):
 
 def _one_character(value: Any) -> str:
     if not isinstance(value, str):
-        raise ConfigValueError(f"{value!r} is invalid; expected a string of one character")
+        raise invalid(value, "a string of one character")
     if len(value) != 1:
-        raise ConfigValueError(f"{value!r} is invalid; expected exactly one character")
+        raise invalid(value, "exactly one character")
     return value
 
 
-def _separator(value: Any) -> str | None:
+def _separator(value: Any) -> str:
     # A tab is hard to type in a shell, so its usual spellings are accepted.
-    if value is None:
-        return None
     return _one_character("\t" if value in ("tab", "\\t") else value)
 
 
@@ -154,18 +153,19 @@ class CsvOptions(Section):
     """How CSV and TSV inputs are parsed."""
 
     separator: str | None = setting(
-        Custom(
-            _separator,
-            (
+        OrNull(
+            Custom(
+                _separator,
                 (
-                    "anyOf",
-                    [
-                        {"enum": ["tab", "\\t"]},
-                        {"type": "string", "minLength": 1, "maxLength": 1},
-                        {"type": "null"},
-                    ],
+                    (
+                        "anyOf",
+                        [
+                            {"enum": ["tab", "\\t"]},
+                            {"type": "string", "minLength": 1, "maxLength": 1},
+                        ],
+                    ),
                 ),
-            ),
+            )
         ),
         "Field separator, one character; `tab` or `\\t` for a tab (default: comma, tab for .tsv).",
         default=None,
@@ -208,8 +208,6 @@ def _checks(value: Any) -> dict[str, Any]:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Config(Section):
     """A resolved weightcli config: file keys with flags applied on top."""
-
-    title = "weightcli config"
 
     weight_column: str = setting(
         Text(blank=False), "Column to write or to check.", default="weight"
