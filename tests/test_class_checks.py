@@ -228,7 +228,7 @@ def test_apply_cli_csv_classes(tmp_path: Path, run_cli) -> None:  # type: ignore
 
 
 def test_class_table_spells_booleans_lowercase() -> None:
-    from weightcli.report.summary import class_text
+    from weightcli.checks.format import class_text
 
     assert [class_text(value) for value in (True, False, None, "a", 3)] == [
         "true",

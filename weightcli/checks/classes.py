@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from weightcli.checks.context import CheckContext, Draft
-from weightcli.checks.format import figure, fmt, pct
+from weightcli.checks.format import class_text, figure, fmt, pct
 from weightcli.report.model import ClassFigures
 
 # Classes named in a message, at most.
@@ -13,14 +13,13 @@ SHOWN_CLASSES = 5
 
 
 def class_label(value: str | int | float | bool | None) -> str:
-    """Format a class value for a message: strings quoted, null as null."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    """Format a class value for a message: strings quoted, numbers as figures, null, true and
+    false as the class table writes them."""
     if isinstance(value, str):
         return f"'{value}'"
-    return fmt(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt(value)
+    return class_text(value)
 
 
 def class_zero_weight(ctx: CheckContext, options: Mapping[str, float]) -> Draft | None:

@@ -74,3 +74,13 @@ def rows_text(rows: Sequence[int], total: int) -> str:
     more = total - len(rows)
     suffix = f" and {more:,} more" if more > 0 else ""
     return f"{word} {listed}{suffix}"
+
+
+def class_text(value: str | int | float | bool | None) -> str:
+    """Return a class value for a class table, spelt as the findings spell it: null, true and
+    false as in YAML and JSON, other values as they are."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

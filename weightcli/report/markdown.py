@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from weightcli.checks.format import figure, fmt, pct
+from weightcli.checks.format import class_text, figure, fmt, pct
 from weightcli.report.model import FileReport, Histogram, Report, Stats
 from weightcli.report.summary import (
     bar,
-    class_text,
     finding_counts,
     histogram_rows,
     provenance_summary,

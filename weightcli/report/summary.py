@@ -136,13 +136,3 @@ def timings_summary(timings: Mapping[str, float]) -> str:
         *sorted(name for name in timings if name not in TIMING_ORDER),
     ]
     return ", ".join(f"{name} {figure(timings[name], 3)} s" for name in names)
-
-
-def class_text(value: str | int | float | bool | None) -> str:
-    """Return a class value for a class table, spelt as the findings spell it: null, true and
-    false as in YAML and JSON, other values as they are."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 from typing import IO, Any, Literal
 
-from weightcli.checks.format import figure, fmt, pct
+from weightcli.checks.format import class_text, figure, fmt, pct
 from weightcli.report.model import FileReport, Finding, Histogram, Report, Stats
 from weightcli.report.render import use_color
 from weightcli.report.summary import (
     bar,
-    class_text,
     histogram_rows,
     provenance_summary,
     rows_summary,
