@@ -273,8 +273,7 @@ def run_apply(options: dict[str, Any]) -> int:
             plan, report = plan_table(table, config, config_path, overwrite=overwrite)
     report.timings["read"] = read_seconds
     typed_output = None
-    readable = table.path is not None or table.data is not None
-    if table.text and output_format not in (None, "csv", "tsv") and readable:
+    if table.text and output_format not in (None, "csv", "tsv"):
         from weightcli.io.infer import infer_kinds, typed_columns
 
         typed_output = typed_columns(table, infer_kinds(table))

@@ -257,10 +257,10 @@ def _blocks(arrays: list[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]
                 yield array[start : start + BLOCK], scratch
                 start += BLOCK
                 continue
-            taken = min(BLOCK - filled, len(array) - start)
-            joined[filled : filled + taken] = array[start : start + taken]
-            filled += taken
-            start += taken
+            copied = min(BLOCK - filled, len(array) - start)
+            joined[filled : filled + copied] = array[start : start + copied]
+            filled += copied
+            start += copied
             if filled == BLOCK:
                 yield joined, scratch
                 filled = 0

@@ -45,7 +45,8 @@ class Table:
     metadata: dict[str, str] = field(default_factory=dict)
     data: bytes | None = None
     """The UTF-8 text that ``frame`` scans, for a text table read into memory (standard
-    input, a pipe, or a file in another encoding); None when ``frame`` scans ``path``."""
+    input, a pipe, a compressed file or a file in another encoding). None when ``frame``
+    scans ``path``."""
 
     @property
     def text(self) -> bool:

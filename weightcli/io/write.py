@@ -183,9 +183,7 @@ def _rfc3339_offsets(frame: pl.LazyFrame) -> pl.LazyFrame:
     if not zoned:
         return frame
     return frame.with_columns(
-        pl.col(name).dt.to_string(
-            f"%Y-%m-%dT%H:%M:%S%.{FRACTION_DIGITS[dtype.time_unit or 'us']}f%:z"
-        )
+        pl.col(name).dt.to_string(f"%Y-%m-%dT%H:%M:%S%.{FRACTION_DIGITS[dtype.time_unit]}f%:z")
         for name, dtype in zoned.items()
     )
 

@@ -18,7 +18,7 @@ import polars as pl
 from weightcli.checks.format import figure, fmt
 from weightcli.config.model import Balance, Clip, Decay
 from weightcli.errors import ConfigError, InputError
-from weightcli.stats import arrays_of, sum_values
+from weightcli.stats import _sorted_quantile, arrays_of, sum_values
 
 Transform = Callable[[pl.Expr], pl.Expr]
 
@@ -217,8 +217,6 @@ def _resolve_cap(clip: Clip, ordered: np.ndarray) -> tuple[float | None, list[st
     caps = [clip.max] if clip.max is not None else []
     sources = [f"max {fmt(clip.max)}"] if clip.max is not None else []
     if clip.max_quantile is not None and len(ordered):
-        from weightcli.stats import _sorted_quantile
-
         value = _sorted_quantile(ordered, clip.max_quantile)
         caps.append(value)
         sources.append(f"quantile {clip.max_quantile:g} = {fmt(value)}")
@@ -356,7 +354,7 @@ def fit_normalize(mode: str, weights: pl.Series) -> Fitted:
     if not finite.is_finite().all():
         finite = finite.filter(finite.is_finite())
     # Summed in fixed blocks, so the scale does not depend on how the weights are chunked.
-    total = sum_values(arrays_of(finite.cast(pl.Float64))) if len(finite) else 0.0
+    total = sum_values(arrays_of(finite.cast(pl.Float64)))
     if total == 0.0 or not math.isfinite(total):
         return Fitted(
             lambda weight: weight,
