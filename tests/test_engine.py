@@ -10,15 +10,16 @@ import sys
 from weightcli import engine
 
 SHOW_SETTINGS = """
-import json, os, sys
+import gc, json, os, sys
 from weightcli import engine
 engine.configure_engine()
 names = [engine.ALLOCATOR, engine.DECODE_TARGET, engine.PREFETCH]
-print(json.dumps({name: os.environ.get(name) for name in names}))
+shown = {name: os.environ.get(name) for name in names}
+print(json.dumps({**shown, "collector": gc.isenabled()}))
 """
 
 
-def settings_in_child(code: str, **environment: str) -> dict[str, str | None]:
+def settings_in_child(code: str, **environment: str) -> dict[str, str | bool | None]:
     """Run ``code`` in a fresh interpreter and return the JSON it prints."""
     names = (engine.ALLOCATOR, engine.DECODE_TARGET, engine.PREFETCH)
     clean = {key: value for key, value in os.environ.items() if key not in names}
@@ -28,7 +29,7 @@ def settings_in_child(code: str, **environment: str) -> dict[str, str | None]:
         capture_output=True,
         check=True,
     )
-    settings: dict[str, str | None] = json.loads(result.stdout)
+    settings: dict[str, str | bool | None] = json.loads(result.stdout)
     return settings
 
 
@@ -45,7 +46,7 @@ def test_settings_scale_prefetch_with_cores() -> None:
 def test_unset_settings_are_filled() -> None:
     settings = settings_in_child(SHOW_SETTINGS)
 
-    assert settings == engine.engine_settings(os.cpu_count())
+    assert settings == {**engine.engine_settings(os.cpu_count()), "collector": False}
 
 
 def test_user_settings_win() -> None:
@@ -70,3 +71,4 @@ def test_library_import_leaves_environment_alone() -> None:
 
     assert settings[engine.ALLOCATOR] != engine.ALLOCATOR_SETTING
     assert (settings[engine.DECODE_TARGET], settings[engine.PREFETCH]) == (None, None)
+    assert settings["collector"] is True
