@@ -124,6 +124,27 @@ def generate(rows: int) -> Path:
     return Path(completed.stdout.strip())
 
 
+COMPILE = """
+import compileall, pathlib, sys
+import benchmarks, weightcli
+folders = [pathlib.Path(package.__file__).parent for package in (weightcli, benchmarks)]
+sys.exit(0 if all(compileall.compile_dir(folder, quiet=1) for folder in folders) else 1)
+"""
+
+
+def compile_sources() -> None:
+    """Compile weightcli's and the baselines' modules to bytecode, as installing a wheel does.
+
+    Python compiles a module whose bytecode is missing on every import when it may not write
+    bytecode (PYTHONDONTWRITEBYTECODE), which an editable install in such an environment would
+    add to every timed run of weightcli and of the baselines."""
+    completed = subprocess.run(
+        [sys.executable, "-c", COMPILE], cwd=ROOT, capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"benchmark: error: compiling the sources failed\n{completed.stdout}")
+
+
 def build_cases(rows: int, work: Path) -> tuple[list[Case], Path]:
     """Generate the tables and return the timed cases and the table that ``check`` reads."""
     source = generate(rows)
@@ -349,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = DATA_FOLDER / "work"
     work.mkdir(parents=True, exist_ok=True)
+    compile_sources()
     log(f"generating or reusing the tables in {DATA_FOLDER}")
     cases, source = build_cases(arguments.rows, work)
     log("checking correctness against baseline (a)")
