@@ -402,8 +402,24 @@ def test_sigint_to_stdout(run_folder: Path) -> None:
     assert leftovers(run_folder / "tmp") == []
 
 
-def test_sigint_while_planning(run_folder: Path) -> None:
-    process = start_apply(run_folder, "out.csv")
+def test_sigint_before_any_output(run_folder: Path) -> None:
+    # The table comes from standard input, which stays open, so the run is still reading
+    # its input when the signal arrives, however fast the machine.
+    process = subprocess.Popen(
+        [
+            *weightcli_command(),
+            *("apply", "-", "--input-format", "csv", "--no-config"),
+            *("--rule", RULE, "-o", "out.csv"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=run_folder,
+        env=dict(os.environ, NO_COLOR="1", TMPDIR=str(run_folder / "tmp")),
+    )
+    assert process.stdin is not None
+    process.stdin.write(b"tier,value\ngold,1\nsilver,2\n")
+    process.stdin.flush()
     time.sleep(0.5)
     assert process.poll() is None, "the run ended before the signal"
 
