@@ -134,9 +134,17 @@ def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
 
 
 def plan_table(
-    table: Table, config: Config, config_path: Path | None = None, overwrite: bool = False
+    table: Table,
+    config: Config,
+    config_path: Path | None = None,
+    overwrite: bool = False,
+    *,
+    keep_weights: bool = False,
 ) -> tuple[WeightPlan, FileReport]:
-    """Fit the weights of an opened table and return the plan and its report."""
+    """Fit the weights of an opened table and return the plan and its report.
+
+    The plan drops its in-memory weights once the report has its figures, unless
+    ``keep_weights`` asks to write them as they are."""
     if config.weight_column in table.schema and not overwrite:
         raise ConfigError(
             f"column '{config.weight_column}' already exists in '{table.name}'; pass "
@@ -181,7 +189,8 @@ def plan_table(
     )
     report.findings = run_checks(context, config.checks, config.profile)
     report.timings["check"] = time.perf_counter() - started
-    plan.release_figures()
+    if not keep_weights:
+        plan.release_figures()
     return plan, report
 
 

@@ -18,7 +18,9 @@ from weightcli.progress import RowProgress, row_progress, showing
 from weightcli.report.model import FileReport, Report
 
 if TYPE_CHECKING:
+    from weightcli.io.append import Footer
     from weightcli.io.read import Table
+    from weightcli.weights.pipeline import WeightPlan
 
 
 def _parse_rule(text: str, index: int) -> dict[str, Any]:
@@ -239,8 +241,7 @@ def run_apply(options: dict[str, Any]) -> int:
     """Run ``weightcli apply`` and return its exit code."""
     from weightcli.api import plan_table
     from weightcli.io.read import open_table
-    from weightcli.io.write import check_output, write_table
-    from weightcli.weights.pipeline import weighted_frame
+    from weightcli.io.write import check_output
 
     overrides, rules = _apply_overrides(options)
     config, config_path = _load(options, overrides, rules)
@@ -267,17 +268,22 @@ def run_apply(options: dict[str, Any]) -> int:
 
     # On a terminal a long pre-pass or write shows its progress on standard error.
     progress = _row_progress(table, options)
+    appending = _may_append(table, output_format)
     with showing(progress, "reading"):
         overwrite = bool(options.get("overwrite"))
         with located_ragged_rows(table):
-            plan, report = plan_table(table, config, config_path, overwrite=overwrite)
+            plan, report = plan_table(
+                table, config, config_path, overwrite=overwrite, keep_weights=appending
+            )
     report.timings["read"] = read_seconds
     typed_output = None
     if table.text and output_format not in (None, "csv", "tsv"):
         from weightcli.io.infer import infer_kinds, typed_columns
 
         typed_output = typed_columns(table, infer_kinds(table))
-    frame = weighted_frame(table, plan, typed_output)
+    footer = _footer_to_append(table, plan) if appending else None
+    if footer is None:
+        plan.release_figures()
 
     written = False
     if options.get("dry_run"):
@@ -294,15 +300,7 @@ def run_apply(options: dict[str, Any]) -> int:
             # A table sent to a terminal would mix with the display.
             shown = progress if destination != "-" or not sys.stdout.isatty() else None
             with showing(shown, "writing"), located_ragged_rows(table):
-                write_table(
-                    frame,
-                    destination,
-                    output_format,
-                    separator=_output_separator(config, output_format),
-                    include_bom=table.has_bom and output_format in ("csv", "tsv"),
-                    metadata=_provenance(config, report) if output_format == "parquet" else None,
-                    every_column=table.text,
-                )
+                _write_output(table, plan, footer, typed_output, destination, output_format, report)
         except BrokenPipeError:
             # The reader of the table stopped early, as `| head -1` does: no error, and the
             # report still goes to standard error.
@@ -315,6 +313,71 @@ def run_apply(options: dict[str, Any]) -> int:
         report.output = "standard output" if destination == "-" else destination
     _emit(Report(files=[report]), options, to_stderr=destination == "-")
     return int(report.exit_code)
+
+
+def _may_append(table: Table, output_format: str | None) -> bool:
+    """Return whether the output may be the input Parquet file with the weight column
+    appended."""
+    return (
+        output_format == "parquet"
+        and table.format == "parquet"
+        and table.data is None
+        and table.path is not None
+        and table.path.is_file()
+    )
+
+
+def _footer_to_append(table: Table, plan: WeightPlan) -> Footer | None:
+    """Return the input's footer when the weights can be appended to the input's bytes.
+
+    The written rows must be the input's rows in order, and every other column must be
+    written as it is read: no parsed, joined or dropped rows, no replaced column."""
+    from weightcli.io.append import appendable
+
+    config = plan.config
+    if (
+        plan.parsers
+        or plan.lookup is not None
+        or config.on_null == "drop"
+        or config.weight_column in table.schema
+        or table.path is None
+    ):
+        return None
+    return appendable(table.path, plan.rows_out, config.weight_column)
+
+
+def _write_output(
+    table: Table,
+    plan: WeightPlan,
+    footer: Footer | None,
+    typed_output: dict[str, Any] | None,
+    destination: str,
+    output_format: str,
+    report: FileReport,
+) -> None:
+    """Write the weighted table: the input's bytes with the weights appended when ``footer``
+    is given, else a streaming write that reads the table again."""
+    import polars as pl
+
+    from weightcli.io.write import append_weights, write_table
+    from weightcli.weights.pipeline import weighted_frame
+
+    config = plan.config
+    metadata = _provenance(config, report) if output_format == "parquet" else None
+    if footer is not None:
+        assert table.path is not None
+        weights = plan.weights.cast(pl.Float64).alias(config.weight_column)
+        append_weights(table.path, footer, weights, destination, metadata=metadata)
+        return
+    write_table(
+        weighted_frame(table, plan, typed_output),
+        destination,
+        output_format,
+        separator=_output_separator(config, output_format),
+        include_bom=table.has_bom and output_format in ("csv", "tsv"),
+        metadata=metadata,
+        every_column=table.text,
+    )
 
 
 def _output_separator(config: Config, output_format: str) -> str:

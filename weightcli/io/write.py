@@ -10,7 +10,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,6 +18,7 @@ import polars as pl
 
 from weightcli import interrupts
 from weightcli.errors import InputError, first_line
+from weightcli.io.append import Footer, append_column
 from weightcli.io.formats import split_compression
 from weightcli.io.read import RAGGED_MESSAGE, ragged_row_error
 
@@ -80,24 +81,51 @@ def write_table(
 
     ``every_column`` makes polars parse every column of the input, even one that the output
     replaces. polars finds a CSV row with more fields than the header only then."""
+
+    def produce(temporary: Path, name: str) -> None:
+        _sink(frame, temporary, fmt, name, separator, include_bom, metadata, every_column)
+
+    deliver(produce, destination, stdout)
+
+
+def append_weights(
+    source: Path,
+    footer: Footer,
+    weights: pl.Series,
+    destination: str,
+    *,
+    metadata: dict[str, str] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> None:
+    """Write the Parquet file ``source`` with ``weights`` as a new last column to
+    ``destination`` atomically, copying the other columns' bytes (see :mod:`append`)."""
+
+    def produce(temporary: Path, name: str) -> None:
+        try:
+            append_column(source, footer, weights, temporary, metadata)
+        except OSError as error:
+            raise InputError(f"cannot write '{name}': {error.strerror or error}") from None
+
+    deliver(produce, destination, stdout)
+
+
+def deliver(
+    produce: Callable[[Path, str], None], destination: str, stdout: IO[bytes] | None = None
+) -> None:
+    """Have ``produce(temporary, name)`` write a temporary file, then move it to
+    ``destination`` (a path or '-').
+
+    A regular file is replaced by a rename, so readers see the old or the new table. A pipe,
+    device or standard output gets a copy of the finished file, so a failure midway sends it
+    nothing."""
     if destination == "-":
-        _write_stream(
-            frame,
-            fmt,
-            stdout or sys.stdout.buffer,
-            separator,
-            include_bom,
-            metadata,
-            every_column=every_column,
-        )
+        _copy_to_stream(produce, stdout or sys.stdout.buffer)
         return
 
     path = Path(destination)
     if _is_special(path):
         with _temporary_file(Path(tempfile.gettempdir()), path.name) as temporary:
-            _sink(
-                frame, temporary, fmt, destination, separator, include_bom, metadata, every_column
-            )
+            produce(temporary, destination)
             try:
                 with (
                     interrupts.streaming(destination),
@@ -112,7 +140,7 @@ def write_table(
         return
 
     with _temporary_file(path.parent, path.name) as temporary:
-        _sink(frame, temporary, fmt, destination, separator, include_bom, metadata, every_column)
+        produce(temporary, destination)
         set_final_mode(temporary, path)
         with interrupts.committing(temporary, destination):
             os.replace(temporary, path)
@@ -224,29 +252,11 @@ def _sink(
         raise InputError(f"cannot write '{destination}': {message}") from None
 
 
-def _write_stream(
-    frame: pl.LazyFrame,
-    fmt: str,
-    stream: IO[bytes],
-    separator: str,
-    include_bom: bool,
-    metadata: dict[str, str] | None,
-    *,
-    every_column: bool,
-) -> None:
+def _copy_to_stream(produce: Callable[[Path, str], None], stream: IO[bytes]) -> None:
     # The table is written to a temporary file first, so that a failure midway sends
     # nothing to the stream.
     with _temporary_file(Path(tempfile.gettempdir()), "stdout") as temporary:
-        _sink(
-            frame,
-            temporary,
-            fmt,
-            "standard output",
-            separator,
-            include_bom,
-            metadata,
-            every_column,
-        )
+        produce(temporary, "standard output")
         try:
             with interrupts.streaming(), temporary.open("rb") as source:
                 shutil.copyfileobj(source, stream)

@@ -94,7 +94,9 @@ class WeightPlan:
         """Drop the in-memory weights and target once the report has its figures.
 
         The streaming write recomputes the weights, so holding them would only add their
-        size to the write's peak memory."""
+        size to the write's peak memory. A second call changes nothing."""
+        if self.released_rows is not None:
+            return
         self.released_rows = len(self.weights)
         self.weights = self.weights.clear()
         self.target = None
