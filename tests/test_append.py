@@ -429,3 +429,17 @@ def test_appended_weights_equal_the_streaming_plan(
     assert written.columns == expected.columns
     # The weights the pre-pass computed are the ones the streaming plan computes, bit for bit.
     assert written.equals(expected)
+
+
+def test_copy_without_kernel_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = write_pyarrow(tmp_path / "in.parquet", arrow_table())
+    weights = weights_for(2_000)
+    footer = appendable(source, 2_000, "weight")
+    assert footer is not None
+    append_column(source, footer, weights, tmp_path / "kernel.parquet")
+
+    # Systems without copy_file_range copy through Python and write the same bytes.
+    monkeypatch.delattr("os.copy_file_range", raising=False)
+    append_column(source, footer, weights, tmp_path / "python.parquet")
+
+    assert (tmp_path / "python.parquet").read_bytes() == (tmp_path / "kernel.parquet").read_bytes()

@@ -195,3 +195,20 @@ def test_tracked_frame_counts_rows_and_keeps_values() -> None:
 
     assert result.equals(frame.select("a").collect())
     assert progress._done == 1000
+
+
+def test_terminal_append_counts_written_rows(job: Path) -> None:
+    # Parquet to Parquet appends the weights one row group at a time and counts each.
+    pl.read_parquet(job / "table.parquet").write_parquet(
+        job / "groups.parquet", row_group_size=5_000
+    )
+
+    code, received = _run_on_terminal(
+        ["apply", "groups.parquet", "-o", "out.parquet"], job, delay="0"
+    )
+
+    text = received.decode("utf-8", "replace")
+    assert code == 0
+    writing = text[text.rindex("writing") :]
+    assert f"{ROWS:,} of {ROWS:,} rows" in writing
+    assert pl.read_parquet(job / "out.parquet").height == ROWS

@@ -131,11 +131,15 @@ class RowProgress:
             self._task = display.add_task(self._label, total=self._total, completed=self._done)
         display.start()
 
-    def _count(self, batch: pl.DataFrame) -> pl.DataFrame:
+    def advance(self, rows: int) -> None:
+        """Count ``rows`` more rows of the current pass, from any thread."""
         with self._lock:
-            self._done += batch.height
+            self._done += rows
             if self._display is not None and self._task is not None:
                 self._display.update(self._task, completed=self._done)
+
+    def _count(self, batch: pl.DataFrame) -> pl.DataFrame:
+        self.advance(batch.height)
         return batch
 
 

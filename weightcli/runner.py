@@ -300,7 +300,16 @@ def run_apply(options: dict[str, Any]) -> int:
             # A table sent to a terminal would mix with the display.
             shown = progress if destination != "-" or not sys.stdout.isatty() else None
             with showing(shown, "writing"), located_ragged_rows(table):
-                _write_output(table, plan, footer, typed_output, destination, output_format, report)
+                _write_output(
+                    table,
+                    plan,
+                    destination,
+                    output_format,
+                    report,
+                    footer=footer,
+                    typed_output=typed_output,
+                    progress=shown,
+                )
         except BrokenPipeError:
             # The reader of the table stopped early, as `| head -1` does: no error, and the
             # report still goes to standard error.
@@ -349,14 +358,17 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> Footer | None:
 def _write_output(
     table: Table,
     plan: WeightPlan,
-    footer: Footer | None,
-    typed_output: dict[str, Any] | None,
     destination: str,
     output_format: str,
     report: FileReport,
+    *,
+    footer: Footer | None,
+    typed_output: dict[str, Any] | None,
+    progress: RowProgress | None,
 ) -> None:
     """Write the weighted table: the input's bytes with the weights appended when ``footer``
-    is given, else a streaming write that reads the table again."""
+    is given, else a streaming write that reads the table again. The append counts its rows
+    on ``progress``; the streaming write counts them as the table streams through."""
     import polars as pl
 
     from weightcli.io.write import append_weights, write_table
@@ -367,7 +379,8 @@ def _write_output(
     if footer is not None:
         assert table.path is not None
         weights = plan.weights.cast(pl.Float64).alias(config.weight_column)
-        append_weights(table.path, footer, weights, destination, metadata=metadata)
+        on_rows = progress.advance if progress is not None else None
+        append_weights(table.path, footer, weights, destination, metadata=metadata, on_rows=on_rows)
         return
     write_table(
         weighted_frame(table, plan, typed_output),

@@ -18,7 +18,7 @@ import base64
 import copy
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,15 +201,17 @@ def extended_arrow_schema(stored: bytes, column: str) -> bytes:
 def _copy_prefix(source: Path, target: io.BufferedWriter, length: int) -> None:
     """Copy the first ``length`` bytes of ``source`` to ``target``, in the kernel if it can."""
     target.flush()
+    in_kernel = getattr(os, "copy_file_range", None)
     with source.open("rb") as reader:
         copied = 0
         try:
-            while copied < length:
-                sent = os.copy_file_range(reader.fileno(), target.fileno(), length - copied)
+            while in_kernel is not None and copied < length:
+                sent = in_kernel(reader.fileno(), target.fileno(), length - copied)
                 if sent == 0:
                     break
                 copied += sent
         except OSError:
+            # Other file systems, or a kernel without the call: copy through Python.
             pass
         if copied < length:
             reader.seek(copied)
@@ -230,12 +232,14 @@ def append_column(
     weights: pl.Series,
     target: Path,
     metadata: dict[str, str] | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> None:
     """Write ``source`` with ``weights`` added as its last column to ``target``.
 
     ``footer`` is what :func:`appendable` returned for ``source``, ``len(weights)`` and the
     name of ``weights``; it is not changed. The key-value metadata of ``target`` contains the
-    Arrow schema and ``metadata``, as the streaming write's does."""
+    Arrow schema and ``metadata``, as the streaming write's does. ``on_rows`` is called with
+    the rows of each row group once its weights are written."""
     file_metadata = copy.deepcopy(footer.metadata)
     _set_metadata(file_metadata, footer.arrow_schema, metadata or {})
     counts = footer.row_counts
@@ -248,7 +252,7 @@ def append_column(
         parts = pool.map(_encode, slices)
         with target.open("wb") as out:
             _copy_prefix(source, out, footer.start)
-            encoded = _add_chunks(out, file_metadata, parts, footer.start)
+            encoded = _add_chunks(out, file_metadata, parts, footer.start, on_rows)
             _add_page_indexes(out, encoded)
             _add_schema(file_metadata, encoded[0])
             data = thrift.write_struct(file_metadata)
@@ -261,7 +265,11 @@ def append_column(
 
 
 def _add_chunks(
-    out: io.BufferedWriter, file_metadata: Struct, parts: Iterator[_Encoded], position: int
+    out: io.BufferedWriter,
+    file_metadata: Struct,
+    parts: Iterator[_Encoded],
+    position: int,
+    on_rows: Callable[[int], None] | None,
 ) -> list[_Encoded]:
     """Write each row group's weight chunk at ``position`` and on, and add it to the row
     group in ``file_metadata``. Return the parts, their chunk bytes dropped."""
@@ -280,6 +288,8 @@ def _add_chunks(
         if group.has(GROUP_COMPRESSED):
             compressed = group.get(GROUP_COMPRESSED) + meta.get(META_COMPRESSED)
             group.set(GROUP_COMPRESSED, I64, compressed)
+        if on_rows is not None:
+            on_rows(group.get(GROUP_ROWS))
     return encoded
 
 

@@ -96,13 +96,15 @@ def append_weights(
     *,
     metadata: dict[str, str] | None = None,
     stdout: IO[bytes] | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> None:
     """Write the Parquet file ``source`` with ``weights`` as a new last column to
-    ``destination`` atomically, copying the other columns' bytes (see :mod:`append`)."""
+    ``destination`` atomically, copying the other columns' bytes (see :mod:`append`).
+    ``on_rows`` is called with the rows of each row group written."""
 
     def produce(temporary: Path, name: str) -> None:
         try:
-            append_column(source, footer, weights, temporary, metadata)
+            append_column(source, footer, weights, temporary, metadata, on_rows)
         except OSError as error:
             raise InputError(f"cannot write '{name}': {error.strerror or error}") from None
 
