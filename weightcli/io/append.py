@@ -131,7 +131,11 @@ def _encode(values: pl.Series) -> _Encoded:
     data = buffer.getvalue()
     length = int.from_bytes(data[-8:-4], "little")
     metadata, _ = thrift.read_struct(data[-8 - length : -8])
-    column = metadata.get(FILE_ROW_GROUPS).values[0].get(GROUP_COLUMNS).values[0]
+    groups = metadata.get(FILE_ROW_GROUPS).values
+    if len(groups) != 1 or groups[0].get(GROUP_ROWS) != len(values):
+        # The chunk must hold exactly the rows of the input's row group.
+        raise RuntimeError(f"polars wrote {len(values)} weights as {len(groups)} row groups")
+    column = groups[0].get(GROUP_COLUMNS).values[0]
     meta = column.get(CHUNK_META)
     start = meta.get(META_DICTIONARY_PAGE) or meta.get(META_DATA_PAGE)
     chunk = data[start : start + meta.get(META_COMPRESSED)]
@@ -273,8 +277,11 @@ def _add_chunks(
 ) -> list[_Encoded]:
     """Write each row group's weight chunk at ``position`` and on, and add it to the row
     group in ``file_metadata``. Return the parts, their chunk bytes dropped."""
-    encoded = []
+    encoded: list[_Encoded] = []
     for group, part in zip(file_metadata.get(FILE_ROW_GROUPS).values, parts, strict=True):
+        if encoded and part.schema != encoded[0].schema:
+            # One schema element describes the column in every row group.
+            raise RuntimeError("polars wrote the weights of two row groups with other types")
         out.write(part.chunk)
         _shift_chunk(part.column, position)
         if part.offset_index is not None:
