@@ -176,7 +176,7 @@ def _classes(report: FileReport) -> list[str]:
                 ratio,
             ]
         )
-    headers = ["class", "rows", "% rows", "weight sum", "% weight", "weight/row share"]
+    headers = ["class", "rows", "% rows", "weight sum", "% weight", "% weight / % rows"]
     return ["### Classes", "", *_table(headers, rows, "lrrrrr")]
 
 

@@ -208,7 +208,7 @@ def _classes_table(report: FileReport) -> Any:
         return None
     table = _table("Classes: row share and weight share")
     table.add_column("class", overflow="fold", max_width=30)
-    for header in ("rows", "% rows", "weight sum", "% weight", "weight/row share"):
+    for header in ("rows", "% rows", "weight sum", "% weight", "% weight / % rows"):
         table.add_column(header, justify="right", no_wrap=True)
     for figures in report.classes:
         ratio = None
