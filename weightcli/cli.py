@@ -126,7 +126,7 @@ report_options = _stack(
         "-v",
         "--verbose",
         is_flag=True,
-        help="Add the seconds spent reading, planning, checking and writing.",
+        help="Add the seconds spent reading, planning, checking, typing CSV columns and writing.",
     ),
 )
 

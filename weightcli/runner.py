@@ -280,7 +280,9 @@ def run_apply(options: dict[str, Any]) -> int:
     if table.text and output_format not in (None, "csv", "tsv"):
         from weightcli.io.infer import infer_kinds, typed_columns
 
+        started = time.perf_counter()
         typed_output = typed_columns(table, infer_kinds(table))
+        report.timings["types"] = time.perf_counter() - started
     footer = _footer_to_append(table, plan) if appending else None
     if footer is None:
         plan.release_figures()

@@ -9,7 +9,7 @@ from typing import Any
 from weightcli.checks.format import figure, fmt, pct
 from weightcli.report.model import FileReport, Histogram
 
-TIMING_ORDER = ("read", "plan", "check", "write")
+TIMING_ORDER = ("read", "plan", "check", "types", "write")
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
