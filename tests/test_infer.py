@@ -46,8 +46,8 @@ def test_kinds_of_every_column_type(tmp_path: Path) -> None:
 
 
 def test_late_value_decides_the_kind(tmp_path: Path) -> None:
-    # The first rows are dates of one format; a value after them has another, a date-like
-    # text and a column empty at first: each is typed by every value.
+    # The last value of "mixed" has another format than the rows before it, and the last
+    # value of "junk" is no date. "late" is empty until its last row.
     dates = ["2024-01-02"] * ROWS
     source = write_csv(
         tmp_path / "t.csv",

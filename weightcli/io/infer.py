@@ -88,7 +88,7 @@ def _confirmed(
     table: Table, tries: dict[str, list[text.TextKind]], present: dict[str, int]
 ) -> dict[str, text.TextKind]:
     """Return, for each column of ``tries``, the first of its kinds that parses all of its
-    ``present`` values, when one does; one streaming pass counts every try."""
+    ``present`` values, when one does. One streaming pass counts every try."""
     pairs = [
         (column, kind)
         for column, kinds in tries.items()
