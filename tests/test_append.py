@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from conftest import SAMPLE_DATA, RunCli
 
 import weightcli
-from tests.conftest import SAMPLE_DATA, RunCli
 from weightcli.io import thrift
 from weightcli.io.append import append_column, appendable, read_footer
 from weightcli.io.thrift import Items, Pairs, Struct

@@ -8,6 +8,7 @@ from __future__ import annotations
 import decimal
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
-from conftest import RunCli
+from conftest import SAMPLE_DATA, RunCli
 
 from weightcli.api import check_table
 from weightcli.config.model import DEFAULT_NULL_VALUES, Config, CsvOptions
@@ -188,6 +189,19 @@ def test_latin1_needs_flag(run_cli: RunCli, tmp_path: Path) -> None:
         b"weightcli: error: 'latin.csv' is not valid UTF-8 at byte offset 20; "
         b"pass --encoding with the file's encoding, such as --encoding latin-1\n"
     )
+
+
+def test_parquet_named_csv_names_its_format(run_cli: RunCli, tmp_path: Path) -> None:
+    shutil.copyfile(SAMPLE_DATA / "flights.parquet", tmp_path / "flights.csv")
+
+    result = run_cli("apply", "flights.csv", "--no-config", "-o", "out.csv")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        b"weightcli: error: 'flights.csv' is a Parquet file, not text: it starts with the "
+        b"magic number of one; pass --input-format parquet to read it\n"
+    )
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_latin1_offset_past_first_chunk(tmp_path: Path) -> None:

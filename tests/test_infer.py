@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from conftest import RunCli
 
-from tests.conftest import RunCli
 from weightcli.io.infer import GUESS_ROWS, infer_kinds
 from weightcli.io.read import open_table
 

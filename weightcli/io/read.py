@@ -409,27 +409,36 @@ def _open_text_bytes(data: bytes, name: str, fmt: str, csv: CsvOptions, path: Pa
 def _check_utf8(path: Path, name: str) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
+    head = b""
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
+            head = head or chunk[:16]
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
-                _raise_not_utf8(name, offset + error.start)
+                _raise_not_utf8(name, offset + error.start, head)
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as error:
-            _raise_not_utf8(name, offset + error.start - error.end + error.start)
+            _raise_not_utf8(name, offset + error.start - error.end + error.start, head)
 
 
 def _check_utf8_bytes(data: bytes, name: str) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        _raise_not_utf8(name, error.start)
+        _raise_not_utf8(name, error.start, data[:16])
 
 
-def _raise_not_utf8(name: str, offset: int) -> None:
+def _raise_not_utf8(name: str, offset: int, head: bytes) -> None:
+    # A Parquet or Arrow file read as text fails here: its magic number says what it is.
+    binary = sniff_format(head)
+    if binary in ("parquet", "ipc"):
+        raise InputError(
+            f"'{name}' is {describe_format(binary)} file, not text: it starts with the magic "
+            f"number of one; pass --input-format {binary} to read it"
+        )
     raise InputError(
         f"'{name}' is not valid UTF-8 at byte offset {offset}; "
         "pass --encoding with the file's encoding, such as --encoding latin-1"
