@@ -807,3 +807,34 @@ def test_first_ragged_row_reads_quotes(tmp_path: Path) -> None:
 
     assert first_ragged_row(table) == 3
     assert first_ragged_row(table, limit=2) is None
+
+
+def test_folder_parts_with_other_columns(run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pl.DataFrame({"a": [1, 2], "amount": [1.0, 2.0]}).write_parquet(folder / "p1.parquet")
+    pl.DataFrame({"a": [3]}).write_parquet(folder / "p2.parquet")
+
+    result = run_cli("apply", "parts", "--no-config", "--rule", "a > 1 => 2", "-o", "out.parquet")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        b"weightcli: error: the Parquet files of 'parts' differ: 'parts/p1.parquet' has a "
+        b"column 'amount' that 'parts/p2.parquet' lacks; give every file the same columns and "
+        b"types, or weight the files one at a time\n"
+    )
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_glob_parts_with_other_types(run_cli: RunCli, tmp_path: Path) -> None:
+    pl.DataFrame({"a": [1, 2]}).write_parquet(tmp_path / "p1.parquet")
+    pl.DataFrame({"a": [3.5]}).write_parquet(tmp_path / "p2.parquet")
+
+    result = run_cli("check", "p*.parquet", "--no-config", "-w", "a")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        b"weightcli: error: the Parquet files of 'p*.parquet' differ: column 'a' is Int64 in "
+        b"'p1.parquet' and Float64 in 'p2.parquet'; give every file the same columns and "
+        b"types, or weight the files one at a time\n"
+    )

@@ -242,8 +242,49 @@ def _open_folder(path: Path) -> Table:
             f"input '{path}' is a folder without Parquet files; "
             "pass a file, a glob, or a hive-partitioned Parquet folder"
         )
+    _check_same_columns(parquet_files, str(path))
     frame = pl.scan_parquet(path, hive_partitioning=True)
     return _finish(str(path), "parquet", frame, path)
+
+
+def _check_same_columns(files: list[Path], name: str) -> None:
+    """Raise when the Parquet ``files`` of one table do not all have the first one's columns.
+
+    polars would stop in the middle of the write instead, with a message about its own
+    arguments."""
+    first = files[0]
+    expected = _parquet_schema(first)
+    for other in files[1:]:
+        schema = _parquet_schema(other)
+        if schema == expected:
+            continue
+        missing = [column for column in expected if column not in schema]
+        extra = [column for column in schema if column not in expected]
+        if missing or extra:
+            column, owner, lacking = (
+                (missing[0], first, other) if missing else (extra[0], other, first)
+            )
+            difference = f"'{owner}' has a column '{column}' that '{lacking}' lacks"
+        else:
+            column = next(c for c in expected if expected[c] != schema[c])
+            difference = (
+                f"column '{column}' is {expected[column]} in '{first}' and {schema[column]} "
+                f"in '{other}'"
+            )
+        raise InputError(
+            f"the Parquet files of '{name}' differ: {difference}; give every file the same "
+            "columns and types, or weight the files one at a time"
+        )
+
+
+def _parquet_schema(path: Path) -> dict[str, pl.DataType]:
+    try:
+        return dict(pl.read_parquet_schema(path))
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise InputError(
+            f"'{path}' is not a valid Parquet file ({_first_line(error)}); check that it was "
+            "written completely"
+        ) from None
 
 
 def _open_glob(pattern: str, input_format: str | None, csv: CsvOptions) -> Table:
@@ -252,6 +293,7 @@ def _open_glob(pattern: str, input_format: str | None, csv: CsvOptions) -> Table
         raise InputError(f"no file matches '{pattern}'; check the pattern")
     fmt = require_format(matches[0], input_format, "--input-format")
     if fmt == "parquet":
+        _check_same_columns([Path(match) for match in matches], pattern)
         frame = pl.scan_parquet(matches)
     elif fmt == "ipc":
         frame = pl.scan_ipc(matches)
