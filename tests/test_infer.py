@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 from conftest import RunCli
 
-from weightcli.io.infer import GUESS_ROWS, infer_kinds
+from weightcli.config.model import CsvOptions
+from weightcli.io import text
+from weightcli.io.infer import infer_kinds
 from weightcli.io.read import open_table
 
-ROWS = GUESS_ROWS + 500
+ROWS = text.GUESS_ROWS + 500
 
 
 def write_csv(path: Path, columns: dict[str, list[str]]) -> Path:
@@ -74,3 +77,40 @@ def test_mixed_dates_keep_their_text_in_parquet(run_cli: RunCli, tmp_path: Path)
     written = pl.read_parquet(target)
     assert written.schema["day"] == pl.String
     assert written.get_column("day").to_list()[-2:] == ["2024-01-02", "2024-01-02 10:00"]
+
+
+KIND_CASES = {
+    "single-digit month and day": (["2024-1-2", "2024-01-03"], "date|%Y-%m-%d"),
+    "date and timestamp mixed": (["2024-01-02", "2024-01-02 10:00"], "text"),
+    "no value": ([None, "NA", " "], "null"),
+    "number and word": (["1", "x"], "text"),
+    "spaces, nulls, leading zero": ([" 7 ", "NA", "08"], "int"),
+    "exponent": (["1e3", "2"], "float"),
+    "booleans in any case": (["TRUE", "false", "True"], "bool"),
+    "offset and Z": (["2024-01-02T03:04:05Z", "2024-01-02T03:04:05+02:00"], "datetime_tz"),
+    "dash-separated codes": (["12-34-56", "78-90-12"], "text"),
+}
+
+
+@pytest.mark.parametrize(("values", "kind"), KIND_CASES.values(), ids=list(KIND_CASES))
+def test_decide_kind(values: list[str | None], kind: str) -> None:
+    decided = text.decide_kind(pl.Series(values, dtype=pl.String), CsvOptions())
+
+    assert decided.split("|")[0] == kind.split("|")[0]
+    assert decided == kind or "|" not in kind
+
+
+def test_dates_after_many_rows_in_another_format() -> None:
+    # The first rows suggest the date format; a later timestamp makes the date format fail
+    # on the whole column, and no other format reads both.
+    values = ["2024-01-02"] * (text.GUESS_ROWS * 2) + ["2024-01-02T10:00"]
+
+    assert text.decide_kind(pl.Series(values), CsvOptions()) == "text"
+
+
+def test_timestamps_whose_first_rows_fit_an_earlier_format() -> None:
+    # Every value has minutes only, so the first format that reads them all is the one
+    # without seconds; the first rows alone would suggest the same.
+    values = ["2024-01-02 10:00"] * (text.GUESS_ROWS + 10)
+
+    assert text.decide_kind(pl.Series(values), CsvOptions()) == "datetime|%Y-%m-%d %H:%M"

@@ -18,12 +18,6 @@ import polars as pl
 from weightcli.io import text
 from weightcli.io.read import Table
 
-# Every date and timestamp format of ``text.TEMPORAL_KINDS`` starts with a year, a month and a
-# day.
-DATE_START = r"^\d{4}-\d{2}-\d{2}"
-# Rows whose values suggest the format of a date or timestamp column.
-GUESS_ROWS = 1000
-
 
 def _kind(dtype: pl.DataType) -> text.TextKind:
     if dtype.is_integer():
@@ -63,7 +57,7 @@ def temporal_kinds(table: Table, columns: list[str]) -> dict[str, text.TextKind]
             for index, column in enumerate(columns)
         ),
         *(
-            text.cleaned(column, csv).str.contains(DATE_START).sum().alias(f"dated {index}")
+            text.cleaned(column, csv).str.contains(text.DATE_START).sum().alias(f"dated {index}")
             for index, column in enumerate(columns)
         ),
     )
@@ -76,7 +70,7 @@ def temporal_kinds(table: Table, columns: list[str]) -> dict[str, text.TextKind]
 
     # The first rows suggest each column's format, and one parse of the whole column confirms
     # it. Only a column whose suggestion fails is parsed with every format.
-    head = table.frame.select(candidates).head(GUESS_ROWS).collect()
+    head = table.frame.select(candidates).head(text.GUESS_ROWS).collect()
     guesses = {column: [text.decide_kind(head.get_column(column), csv)] for column in candidates}
     found = _confirmed(table, guesses, present)
     rest = {column: list(text.TEMPORAL_KINDS) for column in candidates if column not in found}

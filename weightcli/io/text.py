@@ -31,6 +31,12 @@ TEMPORAL_KINDS: tuple[TextKind, ...] = (
     *(f"datetime|{f}" for f in DATETIME_FORMATS),
 )
 
+# The start of every value that a format of TEMPORAL_KINDS parses, and of more: digits, a
+# dash, digits, a dash and digits, after an optional sign.
+DATE_START = r"^[+-]?\d+-\d+-\d+"
+# Rows whose values suggest the format of a date or timestamp column.
+GUESS_ROWS = 1000
+
 _TRUE = ("true", "True", "TRUE")
 _FALSE = ("false", "False", "FALSE")
 
@@ -117,18 +123,49 @@ def typed(column: str, kind: TextKind, csv: CsvOptions) -> pl.Expr:
 
 def decide_kind(values: pl.Series, csv: CsvOptions) -> TextKind:
     """Return the narrowest kind that parses every non-null value of a text column, or
-    "null" when the column has no value."""
+    "null" when the column has no value.
+
+    The kinds are tried in the order int, float, bool, then ``TEMPORAL_KINDS``. A value can
+    parse as a date or timestamp only when it starts like one, and as a number or a boolean
+    only when it does not. So one pass that counts such values leaves one of the two groups,
+    and a column of dates is parsed with the format of its first rows before any other."""
     frame = values.to_frame("value")
-    present = frame.select(cleaned("value", csv).is_not_null().sum()).item()
+    text = cleaned("value", csv)
+    present, dated = frame.select(
+        text.is_not_null().sum().alias("present"),
+        text.str.contains(DATE_START).sum().alias("dated"),
+    ).row(0)
     if present == 0:
         return "null"
+    if dated != present:
+        return _first_kind(frame, ("int", "float", "bool"), present, csv) or "text"
 
-    candidates: tuple[TextKind, ...] = ("int", "float", "bool", *TEMPORAL_KINDS)
-    for kind in candidates:
-        try:
-            parsed = frame.select(typed("value", kind, csv).is_not_null().sum()).item()
-        except pl.exceptions.PolarsError:
-            continue
-        if parsed == present:
+    first_rows = frame.filter(text.is_not_null()).head(GUESS_ROWS)
+    guess = _first_kind(first_rows, TEMPORAL_KINDS, len(first_rows), csv)
+    if guess is not None and _first_kind(frame, (guess,), present, csv) is not None:
+        return guess
+    return _first_kind(frame, TEMPORAL_KINDS, present, csv) or "text"
+
+
+def _first_kind(
+    frame: pl.DataFrame, kinds: tuple[TextKind, ...], present: int, csv: CsvOptions
+) -> TextKind | None:
+    """Return the first of ``kinds`` that parses all ``present`` values of the frame's
+    ``value`` column, or None. The parses run in one select, which polars runs in parallel."""
+    try:
+        counts = frame.select(
+            typed("value", kind, csv).is_not_null().sum().alias(str(index))
+            for index, kind in enumerate(kinds)
+        ).row(0)
+    except pl.exceptions.PolarsError:
+        # A parse that fails on the column as a whole rules out its kind only.
+        if len(kinds) == 1:
+            return None
+        for kind in kinds:
+            if _first_kind(frame, (kind,), present, csv) is not None:
+                return kind
+        return None
+    for kind, count in zip(kinds, counts, strict=True):
+        if count == present:
             return kind
-    return "text"
+    return None
