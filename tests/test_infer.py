@@ -114,3 +114,18 @@ def test_timestamps_whose_first_rows_fit_an_earlier_format() -> None:
     values = ["2024-01-02 10:00"] * (text.GUESS_ROWS + 10)
 
     assert text.decide_kind(pl.Series(values), CsvOptions()) == "datetime|%Y-%m-%d %H:%M"
+
+
+def test_leading_zero_codes_stay_text(tmp_path: Path) -> None:
+    source = write_csv(
+        tmp_path / "t.csv",
+        {
+            "code": ["00998", "12345", "NA"],
+            "signed": ["-01", "2", "3"],
+            "count": ["0", "10", "-3"],
+        },
+    )
+
+    kinds = infer_kinds(open_table(str(source)))
+
+    assert kinds == {"code": "text", "signed": "text", "count": "int"}

@@ -342,13 +342,13 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> Footer | None:
     """Return the input's footer when the weights can be appended to the input's bytes.
 
     The written rows must be the input's rows in order, and every other column must be
-    written as it is read: no parsed, joined or dropped rows, no replaced column."""
+    written as it is read: no joined or dropped rows, no replaced column. Columns that the
+    rules read through a parser are written as they are read either way."""
     from weightcli.io.append import appendable
 
     config = plan.config
     if (
-        plan.parsers
-        or plan.lookup is not None
+        plan.lookup is not None
         or config.on_null == "drop"
         or config.weight_column in table.schema
         or table.path is None

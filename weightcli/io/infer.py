@@ -18,6 +18,9 @@ import polars as pl
 from weightcli.io import text
 from weightcli.io.read import Table
 
+# An integer written with a leading zero, such as 007 or -01, but not 0 itself.
+LEADING_ZERO = r"^[+-]?0\d"
+
 
 def _kind(dtype: pl.DataType) -> text.TextKind:
     if dtype.is_integer():
@@ -43,30 +46,47 @@ def infer_kinds(table: Table) -> dict[str, text.TextKind]:
     )
     kinds = {column: _kind(dtype) for column, dtype in frame.collect_schema().items()}
     texts = [column for column, kind in kinds.items() if kind == "text"]
-    kinds.update(temporal_kinds(table, texts))
+    integers = [column for column, kind in kinds.items() if kind == "int"]
+    present, dated, padded = _counts(table, texts, integers)
+    # Codes such as 00998 (postal codes, account numbers) would lose their zeros as integers.
+    kinds.update({column: "text" for column in integers if padded[column]})
+    candidates = [column for column in texts if 0 < present[column] == dated[column]]
+    kinds.update(temporal_kinds(table, candidates, present))
     return kinds
 
 
-def temporal_kinds(table: Table, columns: list[str]) -> dict[str, text.TextKind]:
-    """Return the date or timestamp kind of each of ``columns`` (text columns of ``table``)
-    whose every value parses with that kind, the first such kind of ``text.TEMPORAL_KINDS``."""
+def _counts(
+    table: Table, texts: list[str], integers: list[str]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Count, in one streaming pass, the values of each text column and those of them that
+    start like a date, and the values of each integer column written with a leading zero."""
     csv = table.csv
-    present_and_dated = table.frame.select(
-        *(
-            text.cleaned(column, csv).is_not_null().sum().alias(f"present {index}")
-            for index, column in enumerate(columns)
-        ),
-        *(
-            text.cleaned(column, csv).str.contains(text.DATE_START).sum().alias(f"dated {index}")
-            for index, column in enumerate(columns)
-        ),
+    expressions = [
+        *(text.cleaned(column, csv).is_not_null().sum() for column in texts),
+        *(text.cleaned(column, csv).str.contains(text.DATE_START).sum() for column in texts),
+        *(text.cleaned(column, csv).str.contains(LEADING_ZERO).sum() for column in integers),
+    ]
+    if not expressions:
+        return {}, {}, {}
+    named = [expr.alias(f"count {index}") for index, expr in enumerate(expressions)]
+    counts = table.frame.select(named).collect(engine="streaming").row(0)
+    size = len(texts)
+    return (
+        dict(zip(texts, counts[:size], strict=True)),
+        dict(zip(texts, counts[size : 2 * size], strict=True)),
+        dict(zip(integers, counts[2 * size :], strict=True)),
     )
-    counts = present_and_dated.collect(engine="streaming").row(0) if columns else ()
-    present = dict(zip(columns, counts[: len(columns)], strict=True))
-    dated = dict(zip(columns, counts[len(columns) :], strict=True))
-    candidates = [column for column in columns if 0 < present[column] == dated[column]]
+
+
+def temporal_kinds(
+    table: Table, candidates: list[str], present: dict[str, int]
+) -> dict[str, text.TextKind]:
+    """Return the date or timestamp kind of each of ``candidates`` (text columns of
+    ``table`` whose ``present`` values all start like a date) that parses all of them with
+    one kind, the first such kind of ``text.TEMPORAL_KINDS``."""
     if not candidates:
         return {}
+    csv = table.csv
 
     # The first rows suggest each column's format, and one parse of the whole column confirms
     # it. Only a column whose suggestion fails is parsed with every format.

@@ -103,6 +103,8 @@ class WeightPlan:
 
 
 def _parsers(table: Table, data: pl.DataFrame | None, columns: set[str]) -> dict[str, Parser]:
+    """Return how the rules and stages read each of ``columns``: CSV text parsed by the kind of
+    its values, narrow integers widened, and timestamps with a time zone as UTC wall time."""
     parsers: dict[str, Parser] = {}
     for column in sorted(columns):
         dtype = table.schema.get(column)
@@ -111,6 +113,8 @@ def _parsers(table: Table, data: pl.DataFrame | None, columns: set[str]) -> dict
             parsers[column] = _text_parser(column, kind, table)
         elif dtype in NARROW_INTEGERS:
             parsers[column] = _widen_parser(column)
+        elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            parsers[column] = _utc_parser(column)
     return parsers
 
 
@@ -123,7 +127,22 @@ def _parsed(frame: pl.LazyFrame, parsers: dict[str, Parser]) -> pl.LazyFrame:
 
 def _text_parser(column: str, kind: text.TextKind, table: Table) -> Parser:
     def parse(source: str) -> pl.Expr:
-        return text.typed(source, kind, table.csv).alias(column)
+        parsed = text.typed(source, kind, table.csv)
+        if kind.startswith("datetime_tz|"):
+            # Offsets are converted to UTC; rules compare the UTC wall time.
+            parsed = parsed.dt.replace_time_zone(None)
+        return parsed.alias(column)
+
+    return parse
+
+
+def _utc_parser(column: str) -> Parser:
+    """Read a timestamp with a time zone as its UTC wall time, so that rules compare it with
+    TIMESTAMP literals, which polars gives no time zone."""
+
+    def parse(source: str) -> pl.Expr:
+        utc = pl.col(source).dt.convert_time_zone("UTC")
+        return utc.dt.replace_time_zone(None).alias(column)
 
     return parse
 

@@ -213,8 +213,8 @@ def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
             reason = first_line(error, "type error")
             raise RuleError(
                 f'{label}: {part} "{text}" cannot be evaluated on this table ({reason}); '
-                "compare text with text ('HA'), numbers with numbers, and dates with "
-                "DATE '2013-01-01'"
+                "compare text with text ('HA'), numbers with numbers, dates with "
+                "DATE '2013-01-01' and timestamps with TIMESTAMP '2013-01-01 10:00:00'"
             ) from None
         if part == "weight" and not (dtype.is_numeric() or dtype == pl.Null):
             raise RuleError(
