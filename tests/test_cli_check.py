@@ -322,3 +322,14 @@ def test_unknown_flag_is_one_line(run_cli) -> None:  # type: ignore[no-untyped-d
         b"weightcli: error: No such option '--no-such-flag'. Did you mean '--no-config'? "
         b"See 'weightcli check --help'.\n"
     )
+
+
+def test_missing_option_value_names_the_command(run_cli: RunCli) -> None:
+    # click raises this error before the command has a context of its own.
+    result = run_cli("apply", "good.csv", "--rule")
+
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr == (
+        b"weightcli: error: Option '--rule' requires an argument. See 'weightcli apply --help'.\n"
+    )

@@ -193,7 +193,7 @@ class WeightcliGroup(click.Group):
                 click.echo(error.format_message(), err=True)
                 sys.exit(error.exit_code)
             # One line, like every other error: the usage text is one --help away.
-            where = error.ctx.command_path if error.ctx is not None else "weightcli"
+            where = error.ctx.command_path if error.ctx is not None else self._path_of(args)
             message = error.format_message().strip()
             if not message.endswith((".", "?", "!")):
                 message += "."
@@ -206,6 +206,16 @@ class WeightcliGroup(click.Group):
             click.echo("weightcli: aborted", err=True)
             sys.exit(ExitCode.INTERRUPTED)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+    def _path_of(self, args: Sequence[str] | None) -> str:
+        """Return the command path that ``args`` name, such as 'weightcli apply'.
+
+        click raises some errors of a command's options, such as a missing value, before the
+        command has a context that would say which command it was."""
+        for argument in sys.argv[1:] if args is None else args:
+            if argument in self.commands:
+                return f"weightcli {argument}"
+        return "weightcli"
 
     def invoke(self, ctx: click.Context) -> Any:
         from weightcli import interrupts
