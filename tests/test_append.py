@@ -286,6 +286,13 @@ def test_what_cannot_be_appended_to(tmp_path: Path) -> None:
     assert appendable(source, 1_999, "weight") is None
     # An empty table is written by the streaming write.
     assert appendable(empty, 0, "weight") is None
+    # So is a table with an empty row group between others.
+    gap = tmp_path / "gap.parquet"
+    with pq.ParquetWriter(gap, arrow_table().schema) as writer:
+        for rows in (slice(0, 5), slice(5, 5), slice(5, 9)):
+            writer.write_table(arrow_table()[rows])
+    assert pq.read_metadata(gap).row_group(1).num_rows == 0
+    assert appendable(gap, 9, "weight") is None
     # No footer.
     assert read_footer(truncated) is None
     assert read_footer(text) is None

@@ -87,7 +87,8 @@ def appendable(path: Path, rows: int, column: str) -> Footer | None:
     appended to it.
 
     The footer must be unencrypted, keep every column chunk in this file, and count
-    ``rows`` rows, at least one. An Arrow schema stored in it must take the new field."""
+    ``rows`` rows, at least one in each row group. An Arrow schema stored in it must take
+    the new field."""
     footer = read_footer(path)
     if rows == 0 or footer is None or footer.metadata.has(FILE_ENCRYPTION):
         return None
@@ -98,7 +99,9 @@ def appendable(path: Path, rows: int, column: str) -> Footer | None:
         for chunk in group.get(GROUP_COLUMNS).values:
             if chunk.has(CHUNK_PATH) or chunk.has(CHUNK_CRYPTO) or chunk.has(CHUNK_ENCRYPTED_META):
                 return None
-    if sum(footer.row_counts) != rows or footer.metadata.get(FILE_ROWS) != rows:
+    counts = footer.row_counts
+    if sum(counts) != rows or footer.metadata.get(FILE_ROWS) != rows or min(counts) == 0:
+        # polars writes no row group for no rows, so an empty one gets no weight chunk.
         return None
     stored = _value_of(footer.metadata, ARROW_SCHEMA)
     if stored is not None:
