@@ -450,3 +450,27 @@ def test_copy_without_kernel_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     append_column(source, footer, weights, tmp_path / "python.parquet")
 
     assert (tmp_path / "python.parquet").read_bytes() == (tmp_path / "kernel.parquet").read_bytes()
+
+
+def test_uneven_row_groups_get_their_own_chunks(tmp_path: Path) -> None:
+    table = arrow_table()
+    source = tmp_path / "uneven.parquet"
+    with pq.ParquetWriter(source, table.schema) as writer:
+        for rows in (slice(0, 300), slice(300, 1_200), slice(1_200, 2_000)):
+            writer.write_table(table[rows])
+    weights = weights_for(2_000)
+
+    target = appended(source, tmp_path, weights)
+
+    metadata = pq.read_metadata(target)
+    sizes = [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
+    assert sizes == [300, 900, 800]
+    assert pl.read_parquet(target).get_column("weight").equals(weights)
+
+
+def test_thousands_of_small_row_groups_are_streamed(tmp_path: Path) -> None:
+    source = tmp_path / "small.parquet"
+    pl.DataFrame({"x": range(10_010)}).write_parquet(source, row_group_size=10)
+    assert pq.read_metadata(source).num_row_groups == 1_001
+
+    assert appendable(source, 10_010, "weight") is None
