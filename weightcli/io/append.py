@@ -1,16 +1,16 @@
 """Add a weight column to a Parquet file without rewriting its other columns.
 
 A Parquet file is a sequence of column chunks followed by a footer that gives the offset of
-each chunk. The output here starts with a byte-for-byte copy of the input up to its footer: every
-column chunk, page index and bloom filter stays where it was, so every offset the input's
-footer holds stays true. The weight column of each row group is encoded by polars on its own,
-its chunk and page index are added after the copy, and a new footer names them too. Only the
-weight column is encoded and compressed; the write of a 10-million-row table then costs a
-file copy instead of decoding and encoding every column.
+each chunk. The output here starts with a byte-for-byte copy of the input up to its footer:
+every column chunk, page index and bloom filter stays where it was, so every offset in the
+input's footer stays true. polars encodes the weight column in the input's row groups, its
+chunks and page indexes are added after the copy, and a new footer names them too. Only the
+weight column is encoded and compressed, so the write of a 10-million-row table costs about
+a file copy instead of decoding and encoding every column.
 
-:func:`appendable` says whether a file can be extended this way; the command falls back to the
-streaming write otherwise (encrypted footers, column chunks kept in other files, an Arrow
-schema this module cannot extend)."""
+:func:`appendable` returns whether a file can be extended this way. The command uses the
+streaming write otherwise: for encrypted footers, column chunks kept in other files, empty
+row groups, thousands of small row groups, or an Arrow schema that cannot be extended."""
 
 from __future__ import annotations
 
