@@ -280,9 +280,9 @@ CASES: list[tuple[str, dict[str, bytes], list[str], str]] = [
         {"r.csv": RULES_TABLE},
         ["apply", "r.csv", "-w", "w", "--rule", "name > 5 => 2", "-o", "o.csv"],
         "rule '--rule 1': condition \"name > 5\" cannot be evaluated on this table (cannot "
-        "compare string with numeric type (i32)); compare text with text ('HA'), numbers "
-        "with numbers, dates with DATE '2013-01-01' and timestamps with TIMESTAMP "
-        "'2013-01-01 10:00:00'",
+        "compare string with numeric type (i32)); 'name' is text; compare text with text "
+        "('HA'), numbers with numbers, dates with DATE '2013-01-01' and timestamps with "
+        "TIMESTAMP '2013-01-01 10:00:00'",
     ),
     (
         "rule-weight-is-text",

@@ -204,6 +204,26 @@ def rule_pieces(rules: CompiledRules) -> list[tuple[str, str, pl.Expr, str]]:
     return pieces
 
 
+def _kind_name(dtype: pl.DataType) -> str:
+    """Return the word a rule's author knows a column type by: text, number, date..."""
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        return "text"
+    if dtype.is_numeric():
+        return "number"
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype == pl.Date:
+        return "date"
+    if isinstance(dtype, pl.Datetime):
+        return "timestamp"
+    return str(dtype)
+
+
+def _column_kinds(expr: pl.Expr, schema: pl.Schema) -> str:
+    names = [name for name in dict.fromkeys(expr.meta.root_names()) if name in schema]
+    return ", ".join(f"'{name}' is {_kind_name(schema[name])}" for name in names)
+
+
 def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
     """Evaluate every rule on a typed empty frame, so type errors name their rule."""
     for label, part, expr, text in rule_pieces(rules):
@@ -211,9 +231,11 @@ def validate_types(rules: CompiledRules, empty: pl.DataFrame) -> None:
             dtype = empty.select(expr.alias("value")).schema["value"]
         except pl.exceptions.PolarsError as error:
             reason = first_line(error, "type error")
+            kinds = _column_kinds(expr, empty.schema)
             raise RuleError(
                 f'{label}: {part} "{text}" cannot be evaluated on this table ({reason}); '
-                "compare text with text ('HA'), numbers with numbers, dates with "
+                + (f"{kinds}; " if kinds else "")
+                + "compare text with text ('HA'), numbers with numbers, dates with "
                 "DATE '2013-01-01' and timestamps with TIMESTAMP '2013-01-01 10:00:00'"
             ) from None
         if part == "weight" and not (dtype.is_numeric() or dtype == pl.Null):
