@@ -474,3 +474,25 @@ def test_thousands_of_small_row_groups_are_streamed(tmp_path: Path) -> None:
     assert pq.read_metadata(source).num_row_groups == 1_001
 
     assert appendable(source, 10_010, "weight") is None
+
+
+def test_report_says_why_every_column_is_encoded(run_cli: RunCli, tmp_path: Path) -> None:
+    source = tmp_path / "gap.parquet"
+    with pq.ParquetWriter(source, pa.schema([("g", pa.int64())])) as writer:
+        for values in ([1, 2], [], [3]):
+            writer.write_table(pa.table({"g": pa.array(values, pa.int64())}))
+
+    result = run_cli(
+        "apply", "gap.parquet", "--no-config", "--rule", "g > 1 => 2", "-o", "out.parquet"
+    )
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert (
+        b"note: write: every column is encoded again, because 'gap.parquet' has an empty row "
+        b"group" in result.stdout
+    )
+    assert pl.read_parquet(tmp_path / "out.parquet").get_column("weight").to_list() == [
+        1.0,
+        2.0,
+        2.0,
+    ]

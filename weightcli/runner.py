@@ -283,7 +283,11 @@ def run_apply(options: dict[str, Any]) -> int:
         started = time.perf_counter()
         typed_output = typed_columns(table, infer_kinds(table))
         report.timings["types"] = time.perf_counter() - started
-    footer = _footer_to_append(table, plan) if appending else None
+    footer = None
+    if appending:
+        footer, reason = _footer_to_append(table, plan)
+        if footer is None and not options.get("dry_run"):
+            report.notes.append(f"write: every column is encoded again, because {reason}")
     if footer is None:
         plan.release_figures()
 
@@ -338,23 +342,28 @@ def _may_append(table: Table, output_format: str | None) -> bool:
     )
 
 
-def _footer_to_append(table: Table, plan: WeightPlan) -> Footer | None:
-    """Return the input's footer when the weights can be appended to the input's bytes.
+def _footer_to_append(table: Table, plan: WeightPlan) -> tuple[Footer | None, str]:
+    """Return the input's footer when the weights can be appended to the input's bytes, or
+    None and the reason why not.
 
     The written rows must be the input's rows in order, and every other column must be
     written as it is read: no joined or dropped rows, no replaced column. Columns that the
     rules read through a parser are written as they are read either way."""
-    from weightcli.io.append import appendable
+    from weightcli.io.append import appendable, read_footer, refusal
 
     config = plan.config
-    if (
-        plan.lookup is not None
-        or config.on_null == "drop"
-        or config.weight_column in table.schema
-        or table.path is None
-    ):
-        return None
-    return appendable(table.path, plan.rows_out, config.weight_column)
+    assert table.path is not None
+    if plan.lookup is not None:
+        return None, "the rules read a lookup table"
+    if config.on_null == "drop":
+        return None, "on_null: drop removes rows"
+    if config.weight_column in table.schema:
+        return None, f"the weights replace the column '{config.weight_column}'"
+    footer = appendable(table.path, plan.rows_out, config.weight_column)
+    if footer is not None:
+        return footer, ""
+    reason = refusal(read_footer(table.path), plan.rows_out)
+    return None, f"'{table.name}' {reason or 'has an Arrow schema that cannot take the column'}"
 
 
 def _write_output(

@@ -91,28 +91,9 @@ def read_footer(path: Path) -> Footer | None:
 
 def appendable(path: Path, rows: int, column: str) -> Footer | None:
     """Return the footer of ``path`` when a Float64 ``column`` of ``rows`` values can be
-    appended to it.
-
-    The footer must be unencrypted, keep every column chunk in this file, and count
-    ``rows`` rows, at least one in each row group. An Arrow schema stored in it must take
-    the new field."""
+    appended to it, else None; :func:`refusal` says why not."""
     footer = read_footer(path)
-    if rows == 0 or footer is None or footer.metadata.has(FILE_ENCRYPTION):
-        return None
-    groups = footer.metadata.get(FILE_ROW_GROUPS)
-    if not isinstance(groups, Items) or not groups.values:
-        return None
-    for group in groups.values:
-        for chunk in group.get(GROUP_COLUMNS).values:
-            if chunk.has(CHUNK_PATH) or chunk.has(CHUNK_CRYPTO) or chunk.has(CHUNK_ENCRYPTED_META):
-                return None
-    counts = footer.row_counts
-    if sum(counts) != rows or footer.metadata.get(FILE_ROWS) != rows or min(counts) == 0:
-        # polars writes no row group for no rows, so an empty one gets no weight chunk.
-        return None
-    if len(counts) > MANY_GROUPS and rows < SMALL_GROUP_ROWS * len(counts):
-        # Each row group costs the append some Python work on its footer entries; for
-        # thousands of small ones that costs more than the streaming write.
+    if footer is None or refusal(footer, rows) is not None:
         return None
     stored = _value_of(footer.metadata, ARROW_SCHEMA)
     if stored is not None:
@@ -122,6 +103,38 @@ def appendable(path: Path, rows: int, column: str) -> Footer | None:
             # pyarrow's errors derive from these; a schema it cannot extend is not appended to.
             return None
     return footer
+
+
+def refusal(footer: Footer | None, rows: int) -> str | None:
+    """Return why a column of ``rows`` values cannot be appended to a file with ``footer``,
+    as words that follow the file's name, or None when it can, as far as the footer shows.
+
+    The footer must be unencrypted, keep every column chunk in this file, and count
+    ``rows`` rows, at least one in each row group."""
+    if footer is None:
+        return "has no footer that can be read"
+    if footer.metadata.has(FILE_ENCRYPTION):
+        return "has an encrypted footer"
+    groups = footer.metadata.get(FILE_ROW_GROUPS)
+    if not isinstance(groups, Items) or not groups.values or rows == 0:
+        return "has no rows"
+    for group in groups.values:
+        for chunk in group.get(GROUP_COLUMNS).values:
+            if chunk.has(CHUNK_CRYPTO) or chunk.has(CHUNK_ENCRYPTED_META):
+                return "has encrypted columns"
+            if chunk.has(CHUNK_PATH):
+                return "keeps its column chunks in other files"
+    counts = footer.row_counts
+    if sum(counts) != rows or footer.metadata.get(FILE_ROWS) != rows:
+        return f"counts {sum(counts):,} rows in its footer, not {rows:,}"
+    if min(counts) == 0:
+        # polars writes no row group for no rows, so an empty one gets no weight chunk.
+        return "has an empty row group"
+    if len(counts) > MANY_GROUPS and rows < SMALL_GROUP_ROWS * len(counts):
+        # Each row group costs the append some Python work on its footer entries; for
+        # thousands of small ones that costs more than the streaming write.
+        return f"has {len(counts):,} row groups of {rows // len(counts):,} rows on average"
+    return None
 
 
 @dataclass
