@@ -349,7 +349,7 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> tuple[Footer | None, st
     The written rows must be the input's rows in order, and every other column must be
     written as it is read: no joined or dropped rows, no replaced column. Columns that the
     rules read through a parser are written as they are read either way."""
-    from weightcli.io.append import appendable, read_footer, refusal
+    from weightcli.io.append import appendable, blocking_reason, read_footer
 
     config = plan.config
     assert table.path is not None
@@ -362,7 +362,7 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> tuple[Footer | None, st
     footer = appendable(table.path, plan.rows_out, config.weight_column)
     if footer is not None:
         return footer, ""
-    reason = refusal(read_footer(table.path), plan.rows_out)
+    reason = blocking_reason(read_footer(table.path), plan.rows_out)
     return None, f"'{table.name}' {reason or 'has an Arrow schema that cannot take the column'}"
 
 

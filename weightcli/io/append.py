@@ -91,9 +91,9 @@ def read_footer(path: Path) -> Footer | None:
 
 def appendable(path: Path, rows: int, column: str) -> Footer | None:
     """Return the footer of ``path`` when a Float64 ``column`` of ``rows`` values can be
-    appended to it, else None; :func:`refusal` says why not."""
+    appended to it, else None; :func:`blocking_reason` returns the reason."""
     footer = read_footer(path)
-    if footer is None or refusal(footer, rows) is not None:
+    if footer is None or blocking_reason(footer, rows) is not None:
         return None
     stored = _value_of(footer.metadata, ARROW_SCHEMA)
     if stored is not None:
@@ -105,7 +105,7 @@ def appendable(path: Path, rows: int, column: str) -> Footer | None:
     return footer
 
 
-def refusal(footer: Footer | None, rows: int) -> str | None:
+def blocking_reason(footer: Footer | None, rows: int) -> str | None:
     """Return why a column of ``rows`` values cannot be appended to a file with ``footer``,
     as words that follow the file's name, or None when it can, as far as the footer shows.
 
