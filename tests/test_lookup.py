@@ -140,6 +140,10 @@ def test_order_kept_on_shuffled_parquet(run_cli: RunCli, tmp_path: Path) -> None
     assert out.columns == ["row", "key", "weight"]
     assert out.get_column("row").to_list() == list(range(rows))
     np.testing.assert_array_equal(out.get_column("weight").to_numpy(), 1 + keys * 0.5)
+    # The join keeps the rows in order, so the weights are appended to the input's bytes.
+    data = (tmp_path / "train.parquet").read_bytes()
+    start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    assert (tmp_path / "out.parquet").read_bytes()[:start] == data[:start]
 
 
 def test_text_keys_keep_leading_zeros() -> None:

@@ -347,14 +347,13 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> tuple[Footer | None, st
     None and the reason why not.
 
     The written rows must be the input's rows in order, and every other column must be
-    written as it is read: no joined or dropped rows, no replaced column. Columns that the
-    rules read through a parser are written as they are read either way."""
+    written as it is read: no dropped rows, no replaced column. A lookup join keeps the
+    rows and their order, and columns that the rules read through a parser are written as
+    they are read either way."""
     from weightcli.io.append import appendable, blocking_reason, read_footer
 
     config = plan.config
     assert table.path is not None
-    if plan.lookup is not None:
-        return None, "the rules read a lookup table"
     if config.on_null == "drop":
         return None, "on_null: drop removes rows"
     if config.weight_column in table.schema:
