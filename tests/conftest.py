@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -28,6 +29,15 @@ def weightcli_command() -> list[str]:
         if beside.is_file():
             installed = str(beside)
     return [installed] if installed else [sys.executable, "-m", "weightcli"]
+
+
+def spark_unavailable() -> str | None:
+    """Return why Spark cannot run here, or None when it can."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'weightcli[spark]')"
+    if shutil.which("java") is None:
+        return "no Java runtime on PATH; Spark needs Java 17"
+    return None
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ engines read the result back with every value of the input."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import RunCli
+from conftest import RunCli, spark_unavailable
 
 
 def footer_start(data: bytes) -> int:
@@ -48,14 +47,6 @@ def test_duckdb_file_round_trip(run_cli: RunCli, tmp_path: Path) -> None:
     ).fetchall()
     assert weights == [(42_856.0, 12_856)]
     assert pl.read_parquet(target).drop("weight").equals(pl.read_parquet(source))
-
-
-def spark_unavailable() -> str | None:
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (pip install 'weightcli[spark]')"
-    if shutil.which("java") is None:
-        return "no Java runtime on PATH; Spark needs Java 17"
-    return None
 
 
 @pytest.mark.skipif(spark_unavailable() is not None, reason=str(spark_unavailable()))

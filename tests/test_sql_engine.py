@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+from conftest import spark_unavailable
 
 pytest.importorskip("duckdb")
 pytest.importorskip("sqlglot")
@@ -113,14 +112,6 @@ def test_duckdb_engine_guard_error_is_one_line(tmp_path: Path, run_cli) -> None:
     assert len(lines) == 1
     assert lines[0].startswith("weightcli: error: balance.column 'cls' has null values")
     assert not (tmp_path / "o.parquet").exists()
-
-
-def spark_unavailable() -> str | None:
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (pip install 'weightcli[spark]')"
-    if shutil.which("java") is None:
-        return "no Java runtime on PATH; Spark needs Java 17"
-    return None
 
 
 @pytest.mark.skipif(spark_unavailable() is not None, reason=str(spark_unavailable()))
