@@ -9,6 +9,8 @@ import polars as pl
 from conftest import RunCli
 
 PARIS = "Europe/Paris"
+# Weight 3 from midnight UTC on 1 January 2023.
+FROM_MIDNIGHT = "ts >= TIMESTAMP '2023-01-01 00:00:00' => 3"
 
 
 def zoned_table(path: Path) -> Path:
@@ -25,16 +27,7 @@ def test_parquet_zone_compares_in_utc(run_cli: RunCli, tmp_path: Path) -> None:
     source = zoned_table(tmp_path / "in.parquet")
     target = tmp_path / "out.parquet"
 
-    result = run_cli(
-        "apply",
-        source,
-        "--no-config",
-        "--rule",
-        "ts >= TIMESTAMP '2023-01-01 00:00:00' => 3",
-        "-o",
-        target,
-        "-q",
-    )
+    result = run_cli("apply", source, "--no-config", "--rule", FROM_MIDNIGHT, "-o", target, "-q")
 
     assert result.returncode == 0, result.stderr.decode()
     written = pl.read_parquet(target)
@@ -48,16 +41,7 @@ def test_csv_offsets_compare_in_utc(run_cli: RunCli, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("ts,x\n2023-01-01T00:30:00+01:00,1\n2023-01-01T02:00:00+01:00,2\n")
 
-    result = run_cli(
-        "apply",
-        source,
-        "--no-config",
-        "--rule",
-        "ts >= TIMESTAMP '2023-01-01 00:00:00' => 3",
-        "-o",
-        "-",
-        "-q",
-    )
+    result = run_cli("apply", source, "--no-config", "--rule", FROM_MIDNIGHT, "-o", "-", "-q")
 
     assert result.returncode == 0, result.stderr.decode()
     # CSV to CSV keeps the text of the timestamps.
