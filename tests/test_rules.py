@@ -139,8 +139,8 @@ def test_existing_column_needs_overwrite() -> None:
         weightcli.apply(frame, {"default": "weight"})
 
     assert str(raised.value) == (
-        "column 'weight' already exists in '<table>'; pass --overwrite to replace it, "
-        "or -w NAME to write another column"
+        "column 'weight' already exists in '<table>'; pass overwrite=True to replace it, "
+        "or set weight_column to write another column"
     )
 
 

@@ -231,7 +231,14 @@ def apply(
     ``config`` is a :class:`Config` or a mapping with the keys of ``weightcli.yaml``. The
     pre-pass runs now; the returned LazyFrame computes the weights when collected or sunk."""
     table = _as_table(data, name)
-    plan, report = plan_table(table, _as_config(config), overwrite=overwrite)
+    settings = _as_config(config)
+    if settings.weight_column in table.schema and not overwrite:
+        # The same check as the command's, in the words of the Python API.
+        raise ConfigError(
+            f"column '{settings.weight_column}' already exists in '{table.name}'; pass "
+            "overwrite=True to replace it, or set weight_column to write another column"
+        )
+    plan, report = plan_table(table, settings, overwrite=overwrite)
     return weighted_frame(table, plan), Report(files=[report])
 
 
