@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -333,3 +334,54 @@ def test_missing_option_value_names_the_command(run_cli: RunCli) -> None:
     assert result.stderr == (
         b"weightcli: error: Option '--rule' requires an argument. See 'weightcli apply --help'.\n"
     )
+
+
+RECORDING_CONFIG = """\
+weight_column: w
+task: binary_classification
+target_column: label
+rules:
+  - {name: positives, when: "label", weight: 3}
+"""
+
+
+def recorded_table(tmp_path: Path, run_cli: RunCli) -> Path:
+    """Weight a small table with a config that names its task and roles, and return it."""
+    pl.DataFrame({"label": [True, False, False, False], "x": [1, 2, 3, 4]}).write_parquet(
+        tmp_path / "in.parquet"
+    )
+    (tmp_path / "apply.yaml").write_text(RECORDING_CONFIG)
+    result = run_cli("apply", "in.parquet", "-c", "apply.yaml", "-o", "out.parquet", "-q")
+    assert result.returncode == 0, result.stderr.decode()
+    return tmp_path / "out.parquet"
+
+
+def test_check_takes_roles_from_provenance(run_cli: RunCli, tmp_path: Path) -> None:
+    recorded_table(tmp_path, run_cli)
+
+    result = run_cli("check", "out.parquet", "--no-config", "--format", "json")
+
+    assert result.returncode == 0, result.stderr.decode()
+    report = json.loads(result.stdout)["files"][0]
+    assert report["task"] == "binary_classification"
+    assert report["weight_column"] == "w"
+    assert [row["value"] for row in report["classes"]] == [False, True]
+    assert (
+        "provenance: weight_column, task and target_column come from the table's weightcli metadata"
+    ) in report["notes"]
+
+
+def test_flags_win_over_provenance(run_cli: RunCli, tmp_path: Path) -> None:
+    recorded_table(tmp_path, run_cli)
+
+    result = run_cli(
+        "check", "out.parquet", "--no-config", "--task", "regression", "--format", "json"
+    )
+
+    assert result.returncode == 0, result.stderr.decode()
+    report = json.loads(result.stdout)["files"][0]
+    assert report["task"] == "regression"
+    assert report["weight_column"] == "w"
+    assert (
+        "provenance: weight_column and target_column come from the table's weightcli metadata"
+    ) in report["notes"]

@@ -55,9 +55,48 @@ def _provenance(table: Table) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else {"unreadable": text[:200]}
 
 
+# The settings that ``check`` takes from the provenance of a table when nothing else sets them.
+RECORDED_ROLES = ("weight_column", "task", "target_column", "entity_column", "time_column")
+
+
+def _with_recorded_roles(
+    config: Config, provenance: dict[str, Any] | None
+) -> tuple[Config, list[str]]:
+    """Return ``config`` with the weight column, task and column roles that ``apply``
+    recorded in the table, for each one that ``config`` leaves at its default, and the keys
+    it changed. A flag or a config file that sets a key wins over the record."""
+    recorded = (provenance or {}).get("config")
+    if not isinstance(recorded, dict):
+        return config, []
+    defaults = Config()
+    recorded_roles = {
+        key: recorded[key]
+        for key in RECORDED_ROLES
+        if key in recorded
+        and getattr(config, key) == getattr(defaults, key)
+        and recorded[key] != getattr(defaults, key)
+    }
+    if not recorded_roles:
+        return config, []
+    try:
+        merged = {**config.model_dump(), **recorded_roles}
+        return Config.model_validate(merged), list(recorded_roles)
+    except ConfigError:
+        # A record from another weightcli version may not validate; the flags then stand.
+        return config, []
+
+
 def check_table(table: Table, config: Config, config_path: Path | None = None) -> FileReport:
-    """Check the weight column of an opened table and return its report."""
+    """Check the weight column of an opened table and return its report.
+
+    The weight column, task and column roles that ``apply`` recorded in the table's
+    provenance apply where the config leaves them at their defaults."""
+    config, recorded_keys = _with_recorded_roles(config, _provenance(table))
     report = _new_report(table, config, "check", config_path)
+    if recorded_keys:
+        *first, last = recorded_keys
+        keys = f"{', '.join(first)} and {last}" if first else last
+        report.notes.append(f"provenance: {keys} come from the table's weightcli metadata")
     column = config.weight_column
     if column not in table.schema:
         context = CheckContext(
@@ -144,7 +183,7 @@ def plan_table(
     """Fit the weights of an opened table and return the plan and its report.
 
     The plan drops its in-memory weights once the report has its figures, unless
-    ``keep_weights`` asks to write them as they are."""
+    ``keep_weights`` is set because the write appends them as they are."""
     if config.weight_column in table.schema and not overwrite:
         raise ConfigError(
             f"column '{config.weight_column}' already exists in '{table.name}'; pass "
