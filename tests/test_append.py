@@ -164,8 +164,8 @@ def test_struct_set_keeps_id_order() -> None:
 
 
 def appended(source: Path, tmp_path: Path, weights: pl.Series) -> Path:
-    footer = appendable(source, len(weights), weights.name)
-    assert footer is not None
+    footer, reason = appendable(source, len(weights), weights.name)
+    assert footer is not None, reason
     target = tmp_path / "out.parquet"
     append_column(source, footer, weights, target, {"weightcli": '{"k": 1}'})
     return target
@@ -262,8 +262,8 @@ def test_polars_written_input_with_categories(tmp_path: Path) -> None:
 def test_footer_given_to_append_is_not_changed(tmp_path: Path) -> None:
     source = write_pyarrow(tmp_path / "in.parquet", arrow_table())
     weights = weights_for(2_000)
-    footer = appendable(source, 2_000, "weight")
-    assert footer is not None
+    footer, reason = appendable(source, 2_000, "weight")
+    assert footer is not None, reason
     before = thrift.write_struct(footer.metadata)
 
     append_column(source, footer, weights, tmp_path / "one.parquet")
@@ -281,18 +281,24 @@ def test_what_cannot_be_appended_to(tmp_path: Path) -> None:
     text = tmp_path / "table.csv"
     text.write_text("a,b\n1,2\n")
 
-    assert appendable(source, 2_000, "weight") is not None
+    footer, reason = appendable(source, 2_000, "weight")
+    assert footer is not None
+    assert footer.arrow_schema is not None
+    assert reason == ""
     # Another row count than the file's.
-    assert appendable(source, 1_999, "weight") is None
+    assert appendable(source, 1_999, "weight") == (
+        None,
+        "counts 2,000 rows in its footer, not 1,999",
+    )
     # An empty table is written by the streaming write.
-    assert appendable(empty, 0, "weight") is None
+    assert appendable(empty, 0, "weight") == (None, "has no rows")
     # So is a table with an empty row group between others.
     gap = tmp_path / "gap.parquet"
     with pq.ParquetWriter(gap, arrow_table().schema) as writer:
         for rows in (slice(0, 5), slice(5, 5), slice(5, 9)):
             writer.write_table(arrow_table()[rows])
     assert pq.read_metadata(gap).row_group(1).num_rows == 0
-    assert appendable(gap, 9, "weight") is None
+    assert appendable(gap, 9, "weight") == (None, "has an empty row group")
     # No footer.
     assert read_footer(truncated) is None
     assert read_footer(text) is None
@@ -441,8 +447,8 @@ def test_appended_weights_equal_the_streaming_plan(
 def test_copy_without_kernel_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = write_pyarrow(tmp_path / "in.parquet", arrow_table())
     weights = weights_for(2_000)
-    footer = appendable(source, 2_000, "weight")
-    assert footer is not None
+    footer, reason = appendable(source, 2_000, "weight")
+    assert footer is not None, reason
     append_column(source, footer, weights, tmp_path / "kernel.parquet")
 
     # Systems without copy_file_range copy through Python and write the same bytes.
@@ -473,7 +479,10 @@ def test_thousands_of_small_row_groups_are_streamed(tmp_path: Path) -> None:
     pl.DataFrame({"x": range(10_010)}).write_parquet(source, row_group_size=10)
     assert pq.read_metadata(source).num_row_groups == 1_001
 
-    assert appendable(source, 10_010, "weight") is None
+    assert appendable(source, 10_010, "weight") == (
+        None,
+        "has 1,001 row groups of 10 rows on average",
+    )
 
 
 def test_report_says_why_every_column_is_encoded(run_cli: RunCli, tmp_path: Path) -> None:

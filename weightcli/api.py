@@ -172,6 +172,13 @@ def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
     return frame.drop(ALL_FIELDS)
 
 
+# What to do about an existing weight column, in the words of the command and of Python.
+COMMAND_OVERWRITE_HINT = "pass --overwrite to replace it, or -w NAME to write another column"
+PYTHON_OVERWRITE_HINT = (
+    "pass overwrite=True to replace it, or set weight_column to write another column"
+)
+
+
 def plan_table(
     table: Table,
     config: Config,
@@ -179,15 +186,16 @@ def plan_table(
     overwrite: bool = False,
     *,
     keep_weights: bool = False,
+    overwrite_hint: str = COMMAND_OVERWRITE_HINT,
 ) -> tuple[WeightPlan, FileReport]:
     """Fit the weights of an opened table and return the plan and its report.
 
     The plan drops its in-memory weights once the report has its figures, unless
-    ``keep_weights`` is set because the write appends them as they are."""
+    ``keep_weights`` is set because the write appends them as they are. ``overwrite_hint``
+    ends the error about an existing weight column."""
     if config.weight_column in table.schema and not overwrite:
         raise ConfigError(
-            f"column '{config.weight_column}' already exists in '{table.name}'; pass "
-            "--overwrite to replace it, or -w NAME to write another column"
+            f"column '{config.weight_column}' already exists in '{table.name}'; {overwrite_hint}"
         )
 
     started = time.perf_counter()
@@ -270,14 +278,9 @@ def apply(
     ``config`` is a :class:`Config` or a mapping with the keys of ``weightcli.yaml``. The
     pre-pass runs now; the returned LazyFrame computes the weights when collected or sunk."""
     table = _as_table(data, name)
-    settings = _as_config(config)
-    if settings.weight_column in table.schema and not overwrite:
-        # The same check as the command's, in the words of the Python API.
-        raise ConfigError(
-            f"column '{settings.weight_column}' already exists in '{table.name}'; pass "
-            "overwrite=True to replace it, or set weight_column to write another column"
-        )
-    plan, report = plan_table(table, settings, overwrite=overwrite)
+    plan, report = plan_table(
+        table, _as_config(config), overwrite=overwrite, overwrite_hint=PYTHON_OVERWRITE_HINT
+    )
     return weighted_frame(table, plan), Report(files=[report])
 
 

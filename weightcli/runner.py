@@ -350,7 +350,7 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> tuple[Footer | None, st
     written as it is read: no dropped rows, no replaced column. A lookup join keeps the
     rows and their order, and columns that the rules read through a parser are written as
     they are read either way."""
-    from weightcli.io.append import appendable, blocking_reason, read_footer
+    from weightcli.io.append import appendable
 
     config = plan.config
     assert table.path is not None
@@ -358,11 +358,8 @@ def _footer_to_append(table: Table, plan: WeightPlan) -> tuple[Footer | None, st
         return None, "on_null: drop removes rows"
     if config.weight_column in table.schema:
         return None, f"the weights replace the column '{config.weight_column}'"
-    footer = appendable(table.path, plan.rows_out, config.weight_column)
-    if footer is not None:
-        return footer, ""
-    reason = blocking_reason(read_footer(table.path), plan.rows_out)
-    return None, f"'{table.name}' {reason or 'has an Arrow schema that cannot take the column'}"
+    footer, reason = appendable(table.path, plan.rows_out, config.weight_column)
+    return footer, "" if footer is not None else f"'{table.name}' {reason}"
 
 
 def _write_output(

@@ -89,25 +89,26 @@ def read_footer(path: Path) -> Footer | None:
     return Footer(metadata, start, data) if end == len(data) else None
 
 
-def appendable(path: Path, rows: int, column: str) -> Footer | None:
+def appendable(path: Path, rows: int, column: str) -> tuple[Footer | None, str]:
     """Return the footer of ``path`` when a Float64 ``column`` of ``rows`` values can be
-    appended to it, else None; :func:`blocking_reason` returns the reason."""
+    appended to it, else None and the reason, as words that follow the file's name."""
     footer = read_footer(path)
-    if footer is None or blocking_reason(footer, rows) is not None:
-        return None
+    reason = blocking_reason(footer, rows)
+    if footer is None or reason is not None:
+        return None, reason or ""
     stored = _value_of(footer.metadata, ARROW_SCHEMA)
     if stored is not None:
         try:
             footer.arrow_schema = extended_arrow_schema(stored, column)
         except (ValueError, TypeError, NotImplementedError, OSError):
-            # pyarrow's errors derive from these; a schema it cannot extend is not appended to.
-            return None
-    return footer
+            # pyarrow's errors derive from these classes.
+            return None, "has an Arrow schema that cannot take the new column"
+    return footer, ""
 
 
 def blocking_reason(footer: Footer | None, rows: int) -> str | None:
     """Return why a column of ``rows`` values cannot be appended to a file with ``footer``,
-    as words that follow the file's name, or None when it can, as far as the footer shows.
+    or None when the footer allows it.
 
     The footer must be unencrypted, keep every column chunk in this file, and count
     ``rows`` rows, at least one in each row group."""
@@ -291,8 +292,8 @@ def append_column(
     starts = [sum(sum(run) for run in runs[:index]) for index in range(len(runs))]
     slices = [weights.slice(start, sum(run)) for start, run in zip(starts, runs, strict=True)]
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(runs), os.cpu_count() or 1)))
-    # The batches are encoded while the input's bytes are copied, and each chunk is written
-    # as soon as it is ready, so only a few batches are in memory at once.
+    # The batches are encoded while the input's bytes are copied, and each is written in
+    # order as soon as it is ready and the ones before it are written.
     encoded_runs = pool.map(_encode, slices, runs)
     parts = (part for run in encoded_runs for part in run)
     try:
