@@ -5,11 +5,11 @@ column's type is decided from all of its values, never from a sample, and each c
 parsed with the same explicit parser the rules use.
 
 Numbers and booleans come from polars' inference over the whole file. Dates and timestamps do
-not: polars' date inference tries many formats on every value and took 35 s on a 2.5-million-row
-file whose number inference took 1.2 s. A text column is instead a date or timestamp when every
-one of its values parses with one of the formats weightcli reads, which two streaming passes
-find: one counts the values that start like a date, the next parses only the columns whose
-values all do, with the format their first rows suggest."""
+not, because polars' date inference tries many formats on every value and is many times
+slower than its number inference. A text column is instead a date or timestamp when every
+one of its values parses with one of the formats weightcli reads. Two streaming passes find
+these columns: one counts the values that start like a date, and the next parses only the
+columns whose values all do, with the format their first rows suggest."""
 
 from __future__ import annotations
 
