@@ -14,8 +14,8 @@ import gc, json, os, sys
 from weightcli import engine
 engine.configure_engine()
 names = [engine.ALLOCATOR, engine.DECODE_TARGET, engine.PREFETCH]
-shown = {name: os.environ.get(name) for name in names}
-print(json.dumps({**shown, "collector": gc.isenabled()}))
+settings = {name: os.environ.get(name) for name in names}
+print(json.dumps({**settings, "collector": gc.isenabled()}))
 """
 
 

@@ -110,7 +110,7 @@ def test_dates_after_many_rows_in_another_format() -> None:
 
 def test_timestamps_whose_first_rows_fit_an_earlier_format() -> None:
     # Every value has minutes only, so the first format that reads them all is the one
-    # without seconds; the first rows alone would suggest the same.
+    # without seconds. The first rows alone would suggest the same format.
     values = ["2024-01-02 10:00"] * (text.GUESS_ROWS + 10)
 
     assert text.decide_kind(pl.Series(values), CsvOptions()) == "datetime|%Y-%m-%d %H:%M"

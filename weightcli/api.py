@@ -172,7 +172,7 @@ def _collect_columns(table: Table, columns: list[str]) -> pl.DataFrame:
     return frame.drop(ALL_FIELDS)
 
 
-# What to do about an existing weight column, in the words of the command and of Python.
+# Hints for an existing weight column, in the words of the command and of Python.
 COMMAND_OVERWRITE_HINT = "pass --overwrite to replace it, or -w NAME to write another column"
 PYTHON_OVERWRITE_HINT = (
     "pass overwrite=True to replace it, or set weight_column to write another column"

@@ -211,7 +211,7 @@ class WeightcliGroup(click.Group):
         """Return the command path that ``args`` name, such as 'weightcli apply'.
 
         click raises some errors of a command's options, such as a missing value, before the
-        command has a context that would say which command it was."""
+        command has a context, so the error carries no command path."""
         for argument in sys.argv[1:] if args is None else args:
             if argument in self.commands:
                 return f"weightcli {argument}"

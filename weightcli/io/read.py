@@ -474,7 +474,7 @@ def _check_utf8_bytes(data: bytes, name: str) -> None:
 
 
 def _raise_not_utf8(name: str, offset: int, head: bytes) -> None:
-    # A Parquet or Arrow file read as text fails here: its magic number says what it is.
+    # A Parquet or Arrow file read as text fails here, and its magic number names its format.
     binary = sniff_format(head)
     if binary in ("parquet", "ipc"):
         raise InputError(

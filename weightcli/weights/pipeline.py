@@ -129,7 +129,7 @@ def _text_parser(column: str, kind: text.TextKind, table: Table) -> Parser:
     def parse(source: str) -> pl.Expr:
         parsed = text.typed(source, kind, table.csv)
         if kind.startswith("datetime_tz|"):
-            # Offsets are converted to UTC; rules compare the UTC wall time.
+            # Offsets are converted to UTC, and rules compare the UTC wall time.
             parsed = parsed.dt.replace_time_zone(None)
         return parsed.alias(column)
 

@@ -205,7 +205,7 @@ def rule_pieces(rules: CompiledRules) -> list[tuple[str, str, pl.Expr, str]]:
 
 
 def _kind_name(dtype: pl.DataType) -> str:
-    """Return the word a rule's author knows a column type by: text, number, date..."""
+    """Return the everyday name of a column type in rules: text, number, date and so on."""
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
         return "text"
     if dtype.is_numeric():
